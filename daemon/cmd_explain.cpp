@@ -1,0 +1,11 @@
+// cmd_explain.cpp: placeholder until the subcommand lands.
+#include <cstdio>
+
+#include "commands.hpp"
+
+namespace bounced::cli {
+int cmd_explain(int, char**) {
+  std::fprintf(stderr, "bounced: not implemented yet\n");
+  return 2;
+}
+}  // namespace bounced::cli

@@ -1,0 +1,11 @@
+// commands.hpp: the subcommands of the one `bounced` executable. Each returns the process exit status.
+#pragma once
+
+namespace bounced::cli {
+
+int cmd_parse(int argc, char** argv);         // bounced parse [--format ...] [PATH|-]...
+int cmd_explain(int argc, char** argv);       // bounced explain "<server reply>"
+int cmd_serve(int argc, char** argv);         // bounced serve [--config FILE]
+int cmd_check_config(int argc, char** argv);  // bounced check-config --config FILE
+
+}  // namespace bounced::cli

@@ -1,0 +1,56 @@
+// mime.hpp: the MIME stage. Parses a message (through mimetic's forward-iterator path) into our own
+// tree of parts with decoded bodies. Callers never see mimetic types. message/rfc822 parts keep their
+// raw text (body) and are parsed on demand with parse_mime() again, subject to the same limits.
+#pragma once
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "guard.hpp"
+
+namespace bounced {
+
+struct HeaderField {
+  std::string name;   // as written
+  std::string value;  // unfolded (CRLF + WSP -> single space), leading/trailing space trimmed, raw (not 2047-decoded)
+};
+
+struct MimePart {
+  std::vector<HeaderField> headers;
+  std::string media_type;   // lowercase "type/subtype"; "text/plain" when absent
+  std::string charset;      // lowercase charset parameter, "" if none
+  std::string boundary;
+  std::string body;         // transfer-decoded (base64/qp) bytes, NOT charset-converted
+  std::vector<std::unique_ptr<MimePart>> children;  // parts of a multipart
+
+  // First header with this name (case-insensitive), or nullptr.
+  const std::string* header(std::string_view name) const;
+  // All headers with this name, in order.
+  std::vector<const std::string*> headers_named(std::string_view name) const;
+  bool is_multipart() const { return media_type.rfind("multipart/", 0) == 0; }
+  // Body converted to UTF-8 from `charset` (for text parts).
+  std::string text() const;
+};
+
+struct MimeResult {
+  GuardError error = GuardError::none;  // none when `root` is set
+  std::unique_ptr<MimePart> root;
+};
+
+// Parses one message (mbox From line already stripped). Runs check_message() first.
+MimeResult parse_mime(std::string_view raw);
+
+// Parses only a header block (for text/rfc822-headers parts and inline originals) into fields.
+std::vector<HeaderField> parse_header_block(std::string_view raw);
+
+// Visits every part depth-first, in document order.
+template <typename F>
+void for_each_part(const MimePart& part, F&& f) {
+  f(part);
+  for (const auto& child : part.children) for_each_part(*child, f);
+}
+
+}  // namespace bounced

@@ -1,0 +1,92 @@
+// notification.cpp: see notification.hpp.
+#include "notification.hpp"
+
+#include "decode.hpp"
+#include "text.hpp"
+
+namespace bounced {
+namespace {
+
+bool is_original_type(std::string_view t) {
+  return t == "message/rfc822" || t == "text/rfc822-headers" || t == "message/global" ||
+         t == "message/global-headers" || t == "message/partial";
+}
+
+bool is_status_type(std::string_view t) {
+  return t == "message/delivery-status" || t == "message/global-delivery-status";
+}
+
+// Strips tags and decodes the few entities that matter for matching bounce texts.
+std::string html_to_text(std::string_view html) {
+  std::string out;
+  out.reserve(html.size());
+  bool in_tag = false;
+  for (std::size_t i = 0; i < html.size(); ++i) {
+    const char c = html[i];
+    if (in_tag) {
+      if (c == '>') in_tag = false;
+      continue;
+    }
+    if (c == '<') {
+      in_tag = true;
+      // Block-level breaks become new lines so line-based scanners still work.
+      if (text::istarts_with(html.substr(i), "<br") || text::istarts_with(html.substr(i), "<p") ||
+          text::istarts_with(html.substr(i), "</p") || text::istarts_with(html.substr(i), "<div") ||
+          text::istarts_with(html.substr(i), "</tr") || text::istarts_with(html.substr(i), "</td"))
+        out.push_back('\n');
+      continue;
+    }
+    if (c == '&') {
+      static constexpr std::pair<std::string_view, char> kEntities[] = {
+          {"&lt;", '<'}, {"&gt;", '>'}, {"&amp;", '&'}, {"&quot;", '"'}, {"&nbsp;", ' '}, {"&#39;", '\''}};
+      bool done = false;
+      for (const auto& [name, ch] : kEntities)
+        if (text::istarts_with(html.substr(i), name)) {
+          out.push_back(ch);
+          i += name.size() - 1;
+          done = true;
+          break;
+        }
+      if (done) continue;
+    }
+    out.push_back(c);
+  }
+  return out;
+}
+
+void collect(const MimePart& part, ScanInput& in, std::string& plain, std::string& html) {
+  const auto& t = part.media_type;
+  if (is_status_type(t)) {
+    if (!in.delivery_status) in.delivery_status = &part;
+    return;
+  }
+  if (is_original_type(t)) {
+    if (!in.original) in.original = &part;
+    return;
+  }
+  if (part.is_multipart()) {
+    for (const auto& c : part.children) collect(*c, in, plain, html);
+    return;
+  }
+  if (t == "text/html") {
+    if (!html.empty()) html += '\n';
+    html += html_to_text(part.text());
+  } else if (t.rfind("text/", 0) == 0 || t.empty()) {
+    if (!plain.empty()) plain += '\n';
+    plain += part.text();
+  }
+}
+
+}  // namespace
+
+ScanInput make_scan_input(const MimePart& root) {
+  ScanInput in{root, {}, {}, {}, nullptr, nullptr};
+  if (const auto* s = root.header("subject")) in.subject = decode_encoded_words(*s);
+  if (const auto* f = root.header("from")) in.from = decode_encoded_words(*f);
+  std::string plain, html;
+  collect(root, in, plain, html);
+  in.body_text = text::normalize_newlines(plain.empty() ? html : plain);
+  return in;
+}
+
+}  // namespace bounced

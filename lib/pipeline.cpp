@@ -1,0 +1,162 @@
+// pipeline.cpp: guard -> MIME -> DSN fields / MTA scanners -> classify -> report.
+#include "pipeline.hpp"
+
+#include "classify.hpp"
+#include "decode.hpp"
+#include "dsn.hpp"
+#include "mime.hpp"
+#include "notification.hpp"
+#include "scanner.hpp"
+#include "text.hpp"
+
+namespace bounced {
+namespace {
+
+void fill_original(OriginalHeaders& o, const std::vector<HeaderField>& headers) {
+  for (const auto& h : headers) {
+    auto set = [&](std::string_view name, std::string& field) {
+      if (field.empty() && text::iequals(h.name, name)) field = decode_encoded_words(h.value);
+    };
+    set("message-id", o.message_id);
+    set("from", o.from);
+    set("to", o.to);
+    set("subject", o.subject);
+    set("date", o.date);
+    set("list-id", o.list_id);
+  }
+  o.message_id = std::string(text::trim(o.message_id));
+}
+
+// Fills fields the DSN lacks from the scanner's record for the same address.
+void merge_scanned(RecipientResult& r, const ScannedRecipient& s) {
+  if (r.diagnostic_code.empty()) r.diagnostic_code = s.diagnostic;
+  if (r.status.empty() || r.status.substr(1) == ".0.0") {
+    if (!s.status.empty()) r.status = s.status;
+  }
+  if (r.reply_code.empty()) r.reply_code = s.reply_code;
+  if (r.smtp_command.empty()) r.smtp_command = s.smtp_command;
+  if (r.remote_mta.empty()) r.remote_mta = s.remote_mta;
+  if (r.action.empty()) r.action = s.action;
+}
+
+RecipientResult from_scanned(const ScannedRecipient& s) {
+  RecipientResult r;
+  r.recipient = s.recipient;
+  r.action = s.action;
+  r.status = s.status;
+  r.reply_code = s.reply_code;
+  r.diagnostic_code = s.diagnostic;
+  r.remote_mta = s.remote_mta;
+  r.smtp_command = s.smtp_command;
+  r.feedback_type = s.feedback_type;
+  return r;
+}
+
+RecipientResult from_dsn(const DsnRecipient& d) {
+  RecipientResult r;
+  r.recipient = d.final_recipient.empty() ? d.original_recipient : d.final_recipient;
+  r.original_recipient = d.original_recipient;
+  r.action = d.action;
+  r.status = d.status;
+  r.diagnostic_code = text::fold_space(d.diagnostic_code);
+  r.diagnostic_type = d.diagnostic_type;
+  r.remote_mta = d.remote_mta;
+  r.last_attempt_date = d.last_attempt_date;
+  r.will_retry_until = d.will_retry_until;
+  return r;
+}
+
+}  // namespace
+
+ParseOutcome parse_message(std::string_view raw) {
+  ParseOutcome out;
+  auto mime = parse_mime(strip_mbox_from_line(raw));
+  if (mime.error != GuardError::none || !mime.root) {
+    out.error = mime.error == GuardError::none ? GuardError::no_header : mime.error;
+    return out;
+  }
+  const MimePart& root = *mime.root;
+  ScanInput in = make_scan_input(root);
+  MessageReport& report = out.report;
+
+  // 1. Standard DSN fields.
+  DsnReport dsn;
+  if (in.delivery_status) dsn = parse_delivery_status(in.delivery_status->text());
+  report.fields = dsn.fields;
+
+  // 2. MTA scanners: the first that finds recipients.
+  std::optional<ScanResult> scanned;
+  for (const auto& scanner : scanner_registry()) {
+    scanned = scanner.scan(in);
+    if (scanned && !scanned->recipients.empty()) {
+      report.scanner = scanner.name;
+      break;
+    }
+    scanned.reset();
+  }
+
+  // 3. Merge: DSN recipients are authoritative for addresses; scanner details fill gaps.
+  std::vector<std::pair<RecipientResult, const ScannedRecipient*>> merged;
+  for (const auto& d : dsn.recipients) {
+    if (d.action == "relayed" || d.action == "expanded") continue;
+    RecipientResult r = from_dsn(d);
+    if (r.recipient.empty()) continue;
+    const ScannedRecipient* match = nullptr;
+    if (scanned)
+      for (const auto& s : scanned->recipients)
+        if (text::iequals(s.recipient, r.recipient)) match = &s;
+    if (!match && scanned && scanned->recipients.size() == 1 && dsn.recipients.size() == 1)
+      match = &scanned->recipients.front();
+    if (match) merge_scanned(r, *match);
+    merged.emplace_back(std::move(r), match);
+  }
+  MessageKind kind = MessageKind::bounce;
+  if (!merged.empty()) {
+    if (report.scanner.empty()) report.scanner = "rfc3464";
+  } else if (scanned) {
+    kind = scanned->kind;
+    for (const auto& s : scanned->recipients) merged.emplace_back(from_scanned(s), &s);
+  }
+
+  // 4. Not a bounce at all?
+  if (merged.empty()) {
+    report.kind = MessageKind::not_bounce;
+    return out;
+  }
+  if (kind == MessageKind::bounce) {
+    bool all_delivered = true;
+    for (const auto& [r, s] : merged)
+      if (!(r.action == "delivered" || (!r.status.empty() && r.status[0] == '2'))) all_delivered = false;
+    if (all_delivered) kind = MessageKind::delivered;
+  }
+  report.kind = kind;
+
+  // 5. The returned original's headers.
+  if (in.original) {
+    fill_original(report.original, parse_header_block(in.original->body));
+  }
+  if (report.original.message_id.empty() && scanned && !scanned->original_text.empty())
+    fill_original(report.original, parse_header_block(scanned->original_text));
+
+  // 6. Classify.
+  for (auto& [r, s] : merged) {
+    ClassifyContext ctx;
+    ctx.kind = kind;
+    ctx.scanner = report.scanner;
+    if (s && !s->reason.empty()) {
+      ctx.reason_hint = s->reason;
+      ctx.hint_rule = s->decided_by;
+    }
+    classify_recipient(r, ctx);
+    report.recipients.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::vector<ParseOutcome> parse_file(std::string_view contents) {
+  std::vector<ParseOutcome> out;
+  for (auto message : split_mbox(contents)) out.push_back(parse_message(message));
+  return out;
+}
+
+}  // namespace bounced

@@ -1,0 +1,64 @@
+// scanner.hpp: the interface every MTA scanner implements, and the registry that lists them.
+// A scanner reads one notification and returns the recipients it can find, with whatever it knows of
+// each (diagnostic text, status, reply code, SMTP command, and sometimes the reason). Classification
+// (classify.hpp) fills in the rest. One scanner per file under lib/scanners/, one line in registry.cpp.
+#pragma once
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mime.hpp"
+#include "record.hpp"
+
+namespace bounced {
+
+struct ScanInput {
+  const MimePart& root;
+  std::string subject;   // top-level Subject, RFC 2047-decoded, UTF-8
+  std::string from;      // top-level From, RFC 2047-decoded, UTF-8
+  // Human-readable text of the notification in UTF-8 with LF line ends: text/plain parts outside any
+  // message/rfc822 (text/html with tags stripped when there is no plain part); for a single-part
+  // message, its body. Inline copies of the original are part of it.
+  std::string body_text;
+  const MimePart* delivery_status = nullptr;  // message/delivery-status (or message/global-delivery-status)
+  const MimePart* original = nullptr;         // message/rfc822, text/rfc822-headers, message/global(-headers)
+
+  const std::string* header(std::string_view name) const { return root.header(name); }
+};
+
+struct ScannedRecipient {
+  std::string recipient;       // bare address
+  std::string diagnostic;      // the server's / MTA's words about this recipient, one line (spaces folded)
+  std::string status;          // "5.1.1" if the scanner found one
+  std::string reply_code;      // "550" if the scanner found one
+  std::string action;          // failed / delayed / ... if known
+  std::string remote_mta;
+  std::string smtp_command;    // MAIL / RCPT / DATA / CONN / HELO / EHLO / STARTTLS ...
+  std::string reason;          // only when the MTA's format itself says (e.g. a fixed error table)
+  std::string decided_by;      // with `reason`: "scanner:<name>:<rule>"
+  std::string feedback_type;
+};
+
+struct ScanResult {
+  MessageKind kind = MessageKind::bounce;
+  std::vector<ScannedRecipient> recipients;
+  std::string original_text;   // an inline copy of the original's headers, when the scanner found one
+};
+
+struct Scanner {
+  const char* name;  // "postfix", "exim", ...: appears in MessageReport::scanner and decided_by
+  std::optional<ScanResult> (*scan)(const ScanInput&);
+};
+
+// All scanners, in the order they are tried. The first to return recipients wins.
+const std::vector<Scanner>& scanner_registry();
+
+// Declarations of every scanner (defined in lib/scanners/<name>.cpp).
+std::optional<ScanResult> scan_postfix(const ScanInput&);
+std::optional<ScanResult> scan_sendmail(const ScanInput&);
+std::optional<ScanResult> scan_exim(const ScanInput&);
+std::optional<ScanResult> scan_qmail(const ScanInput&);
+std::optional<ScanResult> scan_exchange(const ScanInput&);
+
+}  // namespace bounced

@@ -1,0 +1,6 @@
+// exim.cpp: placeholder scanner (replaced by the real one).
+#include "scanner.hpp"
+
+namespace bounced {
+std::optional<ScanResult> scan_exim(const ScanInput&) { return std::nullopt; }
+}  // namespace bounced

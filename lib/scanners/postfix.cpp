@@ -1,0 +1,6 @@
+// postfix.cpp: placeholder scanner (replaced by the real one).
+#include "scanner.hpp"
+
+namespace bounced {
+std::optional<ScanResult> scan_postfix(const ScanInput&) { return std::nullopt; }
+}  // namespace bounced

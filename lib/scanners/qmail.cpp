@@ -1,0 +1,6 @@
+// qmail.cpp: placeholder scanner (replaced by the real one).
+#include "scanner.hpp"
+
+namespace bounced {
+std::optional<ScanResult> scan_qmail(const ScanInput&) { return std::nullopt; }
+}  // namespace bounced

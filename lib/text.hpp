@@ -1,0 +1,40 @@
+// text.hpp: small string helpers shared by every stage (ASCII-only case folding: bounce texts are
+// matched on their ASCII keywords; non-ASCII bytes pass through untouched).
+#pragma once
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace bounced::text {
+
+std::string lower(std::string_view s);
+std::string_view trim(std::string_view s);
+bool iequals(std::string_view a, std::string_view b);
+bool istarts_with(std::string_view s, std::string_view prefix);
+// Case-insensitive search; returns npos when absent. `needle` should be lowercase for speed.
+std::size_t ifind(std::string_view haystack, std::string_view needle, std::size_t from = 0);
+inline bool icontains(std::string_view haystack, std::string_view needle) {
+  return ifind(haystack, needle) != std::string_view::npos;
+}
+// Collapses runs of white space (including CR/LF) into one space and trims.
+std::string fold_space(std::string_view s);
+// Splits into lines on LF, CRLF or CR; line ends removed.
+std::vector<std::string_view> lines(std::string_view s);
+// Normalises CRLF and lone CR to LF.
+std::string normalize_newlines(std::string_view s);
+
+// An e-mail address in `s`: the first <...> that holds an '@', else the first token with an '@'
+// (quotes, brackets, trailing punctuation removed). Lowercases nothing. "" if none.
+std::string find_address(std::string_view s);
+// True if `s` looks like local@domain (no spaces, one '@' not at either end, a dot or bracket in
+// the domain, or "localhost"-style single label).
+bool is_address(std::string_view s);
+
+// First RFC 3463 enhanced status code ("5.1.1", "4.7.26") in `s` whose class is 2, 4 or 5, with
+// word boundaries (not part of an IP address or version number). "" if none.
+std::string find_status(std::string_view s);
+// First SMTP reply code at the start of `s` or after "said:" / ";" / "(" ... : a 3-digit number with
+// first digit 2, 4 or 5 followed by space, '-' or end, not part of a longer number or a dotted code.
+std::string find_reply_code(std::string_view s);
+
+}  // namespace bounced::text
