@@ -54,11 +54,4 @@ struct Scanner {
 // All scanners, in the order they are tried. The first to return recipients wins.
 const std::vector<Scanner>& scanner_registry();
 
-// Declarations of every scanner (defined in lib/scanners/<name>.cpp).
-std::optional<ScanResult> scan_postfix(const ScanInput&);
-std::optional<ScanResult> scan_sendmail(const ScanInput&);
-std::optional<ScanResult> scan_exim(const ScanInput&);
-std::optional<ScanResult> scan_qmail(const ScanInput&);
-std::optional<ScanResult> scan_exchange(const ScanInput&);
-
 }  // namespace bounced

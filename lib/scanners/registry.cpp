@@ -4,6 +4,13 @@
 
 namespace bounced {
 
+// One declaration per scanner (defined in lib/scanners/<name>.cpp).
+std::optional<ScanResult> scan_postfix(const ScanInput&);
+std::optional<ScanResult> scan_sendmail(const ScanInput&);
+std::optional<ScanResult> scan_exim(const ScanInput&);
+std::optional<ScanResult> scan_qmail(const ScanInput&);
+std::optional<ScanResult> scan_exchange(const ScanInput&);
+
 const std::vector<Scanner>& scanner_registry() {
   static const std::vector<Scanner> registry = {
       {"postfix", scan_postfix},
