@@ -6,7 +6,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   libboost-dev libmimetic-dev libspdlog-dev libfmt-dev libyaml-cpp-dev
   libsqlite3-dev libsystemd-dev libgtest-dev
-  python3 swaks sqlite3
+  python3 swaks sqlite3 time
 )
 missing=()
 for p in "${packages[@]}"; do
