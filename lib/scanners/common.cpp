@@ -1,0 +1,336 @@
+// common.cpp: see common.hpp.
+#include "common.hpp"
+
+#include <algorithm>
+
+#include "text.hpp"
+
+namespace bounced::scan {
+namespace {
+
+inline bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
+inline bool is_blank(char c) { return c == ' ' || c == '\t'; }
+
+// Largest header block we keep from an inline original.
+constexpr std::size_t kMaxHeaderBlock = 64 * 1024;
+
+// SMTP commands as scanners report them, and the words that name them in error texts.
+struct CommandName {
+  std::string_view word;     // lowercase, as written after "after " / "in reply to " ...
+  std::string_view command;  // what we report
+};
+constexpr CommandName kCommands[] = {
+    {"rcpt", "RCPT"},         {"mail", "MAIL"}, {"data", "DATA"}, {"bdat", "DATA"},
+    {"ehlo", "EHLO"},         {"helo", "HELO"}, {"lhlo", "HELO"}, {"starttls", "STARTTLS"},
+    {"auth", "AUTH"},         {"quit", "QUIT"}, {"rset", "RSET"}, {"xforward", "XFORWARD"},
+};
+
+// Phrases that introduce the command an error came after; `fixed` is the command when the phrase
+// itself names it.
+struct CommandAnchor {
+  std::string_view phrase;  // lowercase
+  std::string_view fixed;   // "" = read the command word that follows
+};
+constexpr CommandAnchor kAnchors[] = {
+    {"after end of data", "DATA"},
+    {"in reply to end of data", "DATA"},
+    {"after initial connection", "CONN"},
+    {"did not like our final data", "DATA"},
+    {"after pipelined ", ""},
+    {"in reply to ", ""},
+    {"after ", ""},
+    {"did not like our ", ""},
+    {"progress was ", ""},
+    {"while sending ", ""},
+};
+
+}  // namespace
+
+MarkerHit find_marker(std::string_view text, std::span<const std::string_view> markers, std::size_t from) {
+  MarkerHit best;
+  for (std::size_t i = 0; i < markers.size(); ++i) {
+    const auto limit = best.pos == npos ? text.size() : best.pos + markers[i].size();
+    const auto pos = text::ifind(text.substr(0, std::min(limit, text.size())), markers[i], from);
+    if (pos != npos && (best.pos == npos || pos < best.pos)) {
+      best.pos = pos;
+      best.index = i;
+      best.end = pos + markers[i].size();
+    }
+  }
+  return best;
+}
+
+std::size_t line_start(std::string_view text, std::size_t pos) {
+  if (pos > text.size()) pos = text.size();
+  const auto nl = text.rfind('\n', pos == 0 ? 0 : pos - 1);
+  if (pos == 0 || nl == npos) return 0;
+  return nl + 1;
+}
+
+std::size_t next_line(std::string_view text, std::size_t pos) {
+  const auto nl = text.find('\n', pos);
+  return nl == npos ? text.size() : nl + 1;
+}
+
+Split split_at_original(std::string_view body, std::span<const std::string_view> original_markers) {
+  Split out{body, {}};
+  const auto hit = find_marker(body, original_markers);
+  if (!hit) return out;
+  out.report = body.substr(0, line_start(body, hit.pos));
+  auto rest = body.substr(next_line(body, hit.end));
+  while (!rest.empty()) {  // skip blank lines before the original
+    const auto nl = rest.find('\n');
+    const auto line = rest.substr(0, nl);
+    if (!text::trim(line).empty()) break;
+    rest = nl == npos ? std::string_view{} : rest.substr(nl + 1);
+  }
+  out.original = rest;
+  return out;
+}
+
+std::string_view header_block(std::string_view original) {
+  while (!original.empty() && (original.front() == '\n' || original.front() == '\r')) original.remove_prefix(1);
+  // First line must look like "Name: value".
+  const auto colon = original.find(':');
+  const auto nl = original.find('\n');
+  if (colon == npos || colon == 0 || (nl != npos && colon > nl)) return {};
+  for (std::size_t i = 0; i < colon; ++i) {
+    const char c = original[i];
+    if (c <= ' ' || c > '~') return {};
+  }
+  auto end = original.find("\n\n");
+  if (end == npos) end = original.size();
+  return original.substr(0, std::min({end, original.size(), kMaxHeaderBlock}));
+}
+
+std::string command_word(std::string_view s) {
+  s = text::trim(s);
+  while (!s.empty() && (s.front() == '>' || s.front() == '<' || is_blank(s.front()))) s.remove_prefix(1);
+  std::size_t n = 0;
+  while (n < s.size() && is_alpha(s[n])) ++n;
+  const auto word = s.substr(0, n);
+  for (const auto& c : kCommands)
+    if (text::iequals(word, c.word)) return std::string(c.command);
+  return {};
+}
+
+std::string find_smtp_command(std::string_view text) {
+  // The earliest anchor that names a command wins.
+  std::size_t best_pos = npos;
+  std::string best;
+  for (const auto& a : kAnchors) {
+    for (std::size_t pos = text::ifind(text, a.phrase); pos != npos && pos < best_pos;
+         pos = text::ifind(text, a.phrase, pos + 1)) {
+      if (pos > 0 && is_alpha(text[pos - 1])) continue;  // part of a longer word
+      std::string cmd = a.fixed.empty() ? command_word(text.substr(pos + a.phrase.size(), 32))
+                                        : std::string(a.fixed);
+      if (!cmd.empty()) {
+        best_pos = pos;
+        best = std::move(cmd);
+        break;
+      }
+    }
+  }
+  return best;
+}
+
+std::string find_remote_host(std::string_view text) {
+  for (std::size_t pos = text::ifind(text, "host "); pos != npos; pos = text::ifind(text, "host ", pos + 1)) {
+    if (pos > 0 && is_alpha(text[pos - 1])) continue;  // "localhost ", "ghost "
+    auto rest = text.substr(pos + 5);
+    while (!rest.empty() && is_blank(rest.front())) rest.remove_prefix(1);
+    std::size_t n = 0;
+    while (n < rest.size() && !is_blank(rest[n]) && rest[n] != '\n' && rest[n] != '[' && rest[n] != ':' &&
+           rest[n] != ',' && rest[n] != '(' && rest[n] != ';')
+      ++n;
+    auto host = rest.substr(0, n);
+    while (!host.empty() && host.back() == '.') host.remove_suffix(1);
+    if (host.size() < 3 || host.size() > 255 || host.find('.') == npos || host.find('@') != npos) continue;
+    if (!is_alpha(host.front()) && !is_digit(host.front())) continue;
+    return std::string(host);
+  }
+  return {};
+}
+
+std::string leading_reply_code(std::string_view text) {
+  auto code_at = [](std::string_view s) -> std::string {
+    while (!s.empty() && (is_blank(s.front()) || s.front() == '\'' || s.front() == '"')) s.remove_prefix(1);
+    if (s.size() < 3 || (s[0] != '2' && s[0] != '4' && s[0] != '5') || !is_digit(s[1]) || !is_digit(s[2]))
+      return {};
+    if (s[1] > '5') return {};
+    if (s.size() > 3 && s[3] != ' ' && s[3] != '-' && s[3] != '\t' && s[3] != '\n' && s[3] != '\'' &&
+        s[3] != ',' && s[3] != ':')
+      return {};
+    return std::string(s.substr(0, 3));
+  };
+  if (auto c = code_at(text); !c.empty()) return c;
+  static constexpr std::string_view kLeadIns[] = {"said:", "returned '", "]: ", "said ", "<<< ", "reply: "};
+  for (auto lead : kLeadIns) {
+    for (std::size_t pos = text::ifind(text, lead); pos != npos; pos = text::ifind(text, lead, pos + 1)) {
+      if (auto c = code_at(text.substr(pos + lead.size())); !c.empty()) return c;
+    }
+  }
+  return {};
+}
+
+const FixedReason* match_fixed(std::string_view lower_text, std::span<const FixedReason> table) {
+  for (const auto& e : table)
+    if (lower_text.find(e.phrase) != npos) return &e;
+  return nullptr;
+}
+
+bool apply_fixed(ScannedRecipient& r, std::span<const FixedReason> table, std::string_view scanner) {
+  const auto lowered = text::lower(text::fold_space(r.diagnostic));
+  const auto* hit = match_fixed(lowered, table);
+  if (!hit) return false;
+  r.reason = std::string(hit->reason);
+  r.decided_by = "scanner:" + std::string(scanner) + ":" + std::string(hit->phrase);
+  return true;
+}
+
+void append_diagnostic(std::string& diagnostic, std::string_view more) {
+  more = text::trim(more);
+  if (more.empty() || diagnostic.size() >= kMaxDiagnostic) return;
+  if (!diagnostic.empty()) diagnostic.push_back(' ');
+  diagnostic.append(more.substr(0, kMaxDiagnostic - diagnostic.size()));
+}
+
+ScannedRecipient* add_recipient(ScanResult& result, std::string address) {
+  if (result.recipients.size() >= kMaxRecipients) return nullptr;
+  auto& r = result.recipients.emplace_back();
+  r.recipient = std::move(address);
+  return &r;
+}
+
+void finish(ScanResult& result) {
+  std::vector<ScannedRecipient> unique;
+  unique.reserve(result.recipients.size());
+  for (auto& r : result.recipients) {
+    if (r.recipient.empty()) continue;
+    r.diagnostic = text::fold_space(r.diagnostic);
+    if (r.status.empty()) r.status = text::find_status(r.diagnostic);
+    if (r.reply_code.empty()) r.reply_code = leading_reply_code(r.diagnostic);
+    auto same = std::find_if(unique.begin(), unique.end(),
+                             [&](const ScannedRecipient& u) { return text::iequals(u.recipient, r.recipient); });
+    if (same == unique.end()) {
+      unique.push_back(std::move(r));
+      continue;
+    }
+    auto fill = [](std::string& to, std::string& from) {
+      if (to.empty()) to = std::move(from);
+    };
+    fill(same->diagnostic, r.diagnostic);
+    fill(same->status, r.status);
+    fill(same->reply_code, r.reply_code);
+    fill(same->action, r.action);
+    fill(same->remote_mta, r.remote_mta);
+    fill(same->smtp_command, r.smtp_command);
+    if (same->reason.empty()) {
+      same->reason = std::move(r.reason);
+      same->decided_by = std::move(r.decided_by);
+    }
+  }
+  result.recipients = std::move(unique);
+}
+
+std::string unquote(std::string_view in) {
+  std::size_t quoted = 0, total = 0;
+  for (auto line : text::lines(in)) {
+    if (text::trim(line).empty()) continue;
+    ++total;
+    if (line.front() == '>') ++quoted;
+  }
+  if (total == 0 || quoted * 2 < total) return std::string(in);
+  std::string out;
+  out.reserve(in.size());
+  for (auto line : text::lines(in)) {
+    if (!line.empty() && line.front() == '>') {
+      line.remove_prefix(1);
+      if (!line.empty() && line.front() == ' ') line.remove_prefix(1);
+    }
+    out.append(line);
+    out.push_back('\n');
+  }
+  return out;
+}
+
+bool address_line(std::string_view line, std::string& address) {
+  auto s = text::trim(line);
+  if (!s.empty() && s.back() == ':') s.remove_suffix(1);
+  if (s.size() > 2 && s.front() == '<' && s.back() == '>') s = s.substr(1, s.size() - 2);
+  if (!text::is_address(s)) return false;
+  address.assign(s);
+  return true;
+}
+
+bool address_block_open(std::string_view line, std::string& address, std::string_view& rest) {
+  while (!line.empty() && is_blank(line.front())) line.remove_prefix(1);
+  if (line.size() < 5 || line.front() != '<') return false;
+  const auto gt = line.find('>');
+  if (gt == npos) return false;
+  const auto inner = line.substr(1, gt - 1);
+  if (!text::is_address(inner)) return false;
+  auto after = line.substr(gt + 1);
+  while (!after.empty() && is_blank(after.front())) after.remove_prefix(1);
+  if (text::istarts_with(after, "(expanded from")) {
+    const auto close = after.find(')');
+    if (close == npos) {  // the alias continues on the next line: "    <alias>): text"
+      address.assign(inner);
+      rest = after;
+      return true;
+    }
+    after.remove_prefix(close + 1);
+    while (!after.empty() && is_blank(after.front())) after.remove_prefix(1);
+  }
+  if (after.empty() || after.front() != ':') return false;
+  address.assign(inner);
+  rest = after.substr(1);
+  return true;
+}
+
+std::vector<AddressBlock> address_blocks(std::string_view report) {
+  std::vector<AddressBlock> out;
+  bool open = false;
+  for (auto line : text::lines(report)) {
+    std::string address;
+    std::string_view rest;
+    const bool continuation = open && !line.empty() && is_blank(line.front());
+    if (!continuation && out.size() < kMaxRecipients && address_block_open(line, address, rest)) {
+      out.push_back({std::move(address), {}});
+      append_diagnostic(out.back().text, rest);
+      open = true;
+      continue;
+    }
+    if (text::trim(line).empty()) {
+      open = false;
+      continue;
+    }
+    if (open) append_diagnostic(out.back().text, line);
+  }
+  // An "(expanded from <alias>):" that was folded onto the next line.
+  for (auto& b : out) {
+    if (!text::istarts_with(b.text, "(expanded from")) continue;
+    const auto close = b.text.find("):");
+    b.text.erase(0, close == npos ? b.text.size() : close + 2);
+    while (!b.text.empty() && b.text.front() == ' ') b.text.erase(0, 1);
+  }
+  return out;
+}
+
+std::string original_header(const ScanInput& in, std::string_view original_text, std::string_view name) {
+  std::string_view block = in.original ? header_block(in.original->body) : std::string_view{};
+  if (block.empty()) block = header_block(original_text);
+  for (std::size_t pos = 0; pos < block.size(); pos = next_line(block, pos)) {
+    const auto line = block.substr(pos, block.find('\n', pos) - pos);
+    if (line.size() > name.size() && line[name.size()] == ':' && text::istarts_with(line, name)) {
+      std::string value(text::trim(line.substr(name.size() + 1)));
+      for (auto p = next_line(block, pos); p < block.size() && is_blank(block[p]); p = next_line(block, p))
+        append_diagnostic(value, block.substr(p, block.find('\n', p) - p));
+      return value;
+    }
+  }
+  return {};
+}
+
+}  // namespace bounced::scan
