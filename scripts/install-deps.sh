@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git
   libboost-dev libmimetic-dev libspdlog-dev libfmt-dev libyaml-cpp-dev
-  libsqlite3-dev libsystemd-dev libgtest-dev
+  libsqlite3-dev libsystemd-dev libgtest-dev libssl-dev
   python3 swaks sqlite3 time
 )
 missing=()
