@@ -333,4 +333,44 @@ std::string original_header(const ScanInput& in, std::string_view original_text,
   return {};
 }
 
+bool LineCursor::next(std::string_view& line) {
+  if (pos_ >= s_.size()) return false;
+  auto nl = s_.find('\n', pos_);
+  if (nl == npos) nl = s_.size();
+  line = s_.substr(pos_, nl - pos_);
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  pos_ = nl + 1;
+  return true;
+}
+
+std::size_t find_line_starting(std::string_view body, std::string_view prefix, std::size_t from) {
+  for (std::size_t pos = from; pos < body.size();) {
+    auto nl = body.find('\n', pos);
+    if (nl == npos) nl = body.size();
+    auto line = body.substr(pos, nl - pos);
+    while (!line.empty() && is_blank(line.front())) line.remove_prefix(1);
+    if (text::istarts_with(line, prefix)) return pos;
+    pos = nl + 1;
+  }
+  return npos;
+}
+
+std::string_view rest_of_line(std::string_view body, std::size_t pos) {
+  if (pos >= body.size()) return {};
+  auto line = body.substr(pos, body.find('\n', pos) - pos);
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  return line;
+}
+
+bool header_has(const ScanInput& in, std::string_view name, std::string_view needle) {
+  const auto* v = in.header(name);
+  return v && text::icontains(*v, needle);
+}
+
+bool any_header_has(const ScanInput& in, std::string_view name, std::string_view needle) {
+  for (const auto* v : in.root.headers_named(name))
+    if (text::icontains(*v, needle)) return true;
+  return false;
+}
+
 }  // namespace bounced::scan

@@ -122,4 +122,28 @@ inline constexpr std::string_view kOriginalPartMarkers[] = {
     "content-type: message/global",
 };
 
+// ---- line helpers for report texts laid out line by line (scanB's provider formats) ----
+
+// Walks lines of `s` (LF separated; a trailing CR is removed). Returns false when done.
+class LineCursor {
+ public:
+  explicit LineCursor(std::string_view s) : s_(s) {}
+  bool next(std::string_view& line);
+
+ private:
+  std::string_view s_;
+  std::size_t pos_ = 0;
+};
+
+// Offset of the first line starting (after leading blanks, case-insensitive) with `prefix`, or npos.
+std::size_t find_line_starting(std::string_view body, std::string_view prefix, std::size_t from = 0);
+
+// Text from `pos` up to the end of its line.
+std::string_view rest_of_line(std::string_view body, std::size_t pos);
+
+// True when the top-level header `name` exists and contains `needle` (case-insensitive).
+bool header_has(const ScanInput& in, std::string_view name, std::string_view needle);
+// True when any top-level header called `name` (e.g. Received) contains `needle` (case-insensitive).
+bool any_header_has(const ScanInput& in, std::string_view name, std::string_view needle);
+
 }  // namespace bounced::scan

@@ -5,6 +5,13 @@
 namespace bounced {
 
 // One declaration per scanner (defined in lib/scanners/<name>.cpp).
+// Provider / appliance formats (scanB): each keyed on its own headers or fixed wording.
+std::optional<ScanResult> scan_amazonses(const ScanInput&);
+std::optional<ScanResult> scan_amazonworkmail(const ScanInput&);
+std::optional<ScanResult> scan_googlegroups(const ScanInput&);
+std::optional<ScanResult> scan_gmail(const ScanInput&);
+std::optional<ScanResult> scan_yahoo(const ScanInput&);
+// Generic MTAs (scanA).
 std::optional<ScanResult> scan_postfix(const ScanInput&);
 std::optional<ScanResult> scan_sendmail(const ScanInput&);
 std::optional<ScanResult> scan_exim(const ScanInput&);
@@ -13,6 +20,14 @@ std::optional<ScanResult> scan_exchange(const ScanInput&);
 
 const std::vector<Scanner>& scanner_registry() {
   static const std::vector<Scanner> registry = {
+      // Provider / appliance formats first: they are specific and would otherwise be claimed by the
+      // generic MTA they run on (Yahoo's qmail-like text, ...).
+      {"amazonses", scan_amazonses},
+      {"amazonworkmail", scan_amazonworkmail},
+      {"googlegroups", scan_googlegroups},
+      {"gmail", scan_gmail},
+      {"yahoo", scan_yahoo},
+      // Generic MTAs.
       {"postfix", scan_postfix},
       {"sendmail", scan_sendmail},
       {"exim", scan_exim},
