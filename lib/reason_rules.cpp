@@ -9,6 +9,26 @@ namespace {
 
 // Order matters: the first rule whose phrase occurs wins.
 constexpr PhraseRule kPhraseRules[] = {
+    // --- seed wordings (bounced explain, seed "The server says" lines): specific phrases that must
+    // win over the generic rows below. Kept as one block; owner: explain/tables helper. ---
+    {"norelaying", "relay access denied"},  // before "recipient address rejected" (Postfix wording)
+    {"norelaying", "relaying mail to "},
+    {"norelaying", "relaying not permitted"},
+    {"norelaying", "unable to relay for"},
+    {"norelaying", "that domain isn't in my list of allowed rcpthost"},  // qmail
+    {"norelaying", "smtp to relay"},
+    {"norelaying", "to non-local recipient"},
+    {"norelaying", "relay restriction"},
+    {"norelaying", "local user only"},
+    {"securityerror", "authentication is required"},
+    {"securityerror", "authentication required"},
+    {"securityerror", "authentication unsuccessful"},  // Exchange: 535 5.7.3
+    {"securityerror", "client was not authenticated"},
+    {"rejected", "badmailfrom"},  // qmail: envelope sender in badmailfrom
+    {"rejected", "domain name required"},  // Sendmail: sender address without a domain
+    {"systemfull", "insufficient system storage"},  // RFC 5321 text of 452
+    {"systemfull", "errno=28"},  // ENOSPC: the server's disk is full
+    // --- end of seed wordings (specific) ---
     {"mailboxfull", "mailbox full"},
     {"mailboxfull", "mailbox is full"},
     {"mailboxfull", "over quota"},
@@ -27,6 +47,13 @@ constexpr PhraseRule kPhraseRules[] = {
     {"spamdetected", "spam"},
     {"expired", "delivery time expired"},
     {"mesgtoobig", "message size exceeds"},
+    // --- seed wordings (generic, last resort): owner: explain/tables helper. ---
+    {"userunknown", "invalid recipient"},
+    {"userunknown", "invalid user"},
+    {"userunknown", "mailbox name not allowed"},  // RFC 5321 text of 553 (X.1.3 territory)
+    {"rejected", ", message blocked"},  // "553 From <addr>, message blocked."
+    {"systemerror", "transaction failed"},  // RFC 5321 text of 554
+    // --- end of seed wordings (generic) ---
 };
 
 struct StatusRule {
