@@ -17,6 +17,8 @@ std::optional<ScanResult> scan_sendmail(const ScanInput&);
 std::optional<ScanResult> scan_exim(const ScanInput&);
 std::optional<ScanResult> scan_qmail(const ScanInput&);
 std::optional<ScanResult> scan_exchange(const ScanInput&);
+std::optional<ScanResult> scan_opensmtpd(const ScanInput&);
+std::optional<ScanResult> scan_dragonfly(const ScanInput&);
 
 const std::vector<Scanner>& scanner_registry() {
   static const std::vector<Scanner> registry = {
@@ -27,7 +29,9 @@ const std::vector<Scanner>& scanner_registry() {
       {"googlegroups", scan_googlegroups},
       {"gmail", scan_gmail},
       {"yahoo", scan_yahoo},
-      // Generic MTAs.
+      // Generic MTAs. Those with one unmistakable banner first.
+      {"opensmtpd", scan_opensmtpd},
+      {"dragonfly", scan_dragonfly},
       {"postfix", scan_postfix},
       {"sendmail", scan_sendmail},
       {"exim", scan_exim},
