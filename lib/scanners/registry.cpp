@@ -11,6 +11,19 @@ std::optional<ScanResult> scan_amazonworkmail(const ScanInput&);
 std::optional<ScanResult> scan_googlegroups(const ScanInput&);
 std::optional<ScanResult> scan_gmail(const ScanInput&);
 std::optional<ScanResult> scan_yahoo(const ScanInput&);
+std::optional<ScanResult> scan_zoho(const ScanInput&);
+std::optional<ScanResult> scan_imailserver(const ScanInput&);
+std::optional<ScanResult> scan_gmx(const ScanInput&);
+std::optional<ScanResult> scan_einsundeins(const ScanInput&);
+std::optional<ScanResult> scan_mfilter(const ScanInput&);
+std::optional<ScanResult> scan_notes(const ScanInput&);
+std::optional<ScanResult> scan_domino(const ScanInput&);
+std::optional<ScanResult> scan_interscanmss(const ScanInput&);
+std::optional<ScanResult> scan_mailfoundry(const ScanInput&);
+std::optional<ScanResult> scan_fml(const ScanInput&);
+std::optional<ScanResult> scan_verizon(const ScanInput&);
+std::optional<ScanResult> scan_apachejames(const ScanInput&);
+std::optional<ScanResult> scan_mailmarshalsmtp(const ScanInput&);
 // Generic MTAs (scanA).
 std::optional<ScanResult> scan_postfix(const ScanInput&);
 std::optional<ScanResult> scan_sendmail(const ScanInput&);
@@ -29,6 +42,19 @@ const std::vector<Scanner>& scanner_registry() {
       {"googlegroups", scan_googlegroups},
       {"gmail", scan_gmail},
       {"yahoo", scan_yahoo},
+      {"zoho", scan_zoho},
+      {"imailserver", scan_imailserver},
+      {"gmx", scan_gmx},
+      {"einsundeins", scan_einsundeins},
+      {"mfilter", scan_mfilter},
+      {"notes", scan_notes},
+      {"domino", scan_domino},
+      {"interscanmss", scan_interscanmss},
+      {"mailfoundry", scan_mailfoundry},
+      {"fml", scan_fml},
+      {"verizon", scan_verizon},
+      {"apachejames", scan_apachejames},
+      {"mailmarshalsmtp", scan_mailmarshalsmtp},
       // Generic MTAs. Those with one unmistakable banner first.
       {"opensmtpd", scan_opensmtpd},
       {"dragonfly", scan_dragonfly},
