@@ -1,5 +1,14 @@
-// reason_rules.cpp: see reason_rules.hpp. The tables are data; matching is a linear scan of
-// lowercase substrings over a short, folded diagnostic line.
+// reason_rules.cpp: the order in which reason evidence is consulted (see reason_rules.hpp).
+//
+// The order follows Sisimai v5.1, whose labels the project is scored against:
+//   1. a reason the MTA's own format stated wins, unless it is a weak guess (reason_may_be_revised)
+//   2. receiving-host rules (provider wordings)
+//   3. a 2.x.x status means delivered
+//   4. for SMTP diagnostics, "strong" reasons in a fixed order; each may look at the status code,
+//      the SMTP command and the wording (e.g. filtered only after DATA, rejected at MAIL FROM)
+//   5. otherwise the status code's own reason, or weaker wordings (policy, virus, system, ...)
+//   6. fallbacks: x.6 -> contenterror, x.7 -> securityerror, X-Unix -> mailererror, 50x ->
+//      syntaxerror, delayed -> expired, refused at HELO -> blocked, any text -> onhold
 #include "reason_rules.hpp"
 
 #include <array>
@@ -7,110 +16,259 @@
 namespace bounced {
 namespace {
 
-// Order matters: the first rule whose phrase occurs wins.
-constexpr PhraseRule kPhraseRules[] = {
-    // --- seed wordings (bounced explain, seed "The server says" lines): specific phrases that must
-    // win over the generic rows below. Kept as one block; owner: explain/tables helper. ---
-    {"norelaying", "relay access denied"},  // before "recipient address rejected" (Postfix wording)
-    {"norelaying", "relaying mail to "},
-    {"norelaying", "relaying not permitted"},
-    {"norelaying", "unable to relay for"},
-    {"norelaying", "that domain isn't in my list of allowed rcpthost"},  // qmail
-    {"norelaying", "smtp to relay"},
-    {"norelaying", "to non-local recipient"},
-    {"norelaying", "relay restriction"},
-    {"norelaying", "local user only"},
-    {"securityerror", "authentication is required"},
-    {"securityerror", "authentication required"},
-    {"securityerror", "authentication unsuccessful"},  // Exchange: 535 5.7.3
-    {"securityerror", "client was not authenticated"},
-    {"rejected", "badmailfrom"},  // qmail: envelope sender in badmailfrom
-    {"rejected", "domain name required"},  // Sendmail: sender address without a domain
-    {"systemfull", "insufficient system storage"},  // RFC 5321 text of 452
-    {"systemfull", "errno=28"},  // ENOSPC: the server's disk is full
-    // --- end of seed wordings (specific) ---
-    {"mailboxfull", "mailbox full"},
-    {"mailboxfull", "mailbox is full"},
-    {"mailboxfull", "over quota"},
-    {"mailboxfull", "quota exceeded"},
-    {"userunknown", "user unknown"},
-    {"userunknown", "unknown user"},
-    {"userunknown", "no such user"},
-    {"userunknown", "user not found"},
-    {"userunknown", "does not exist"},
-    {"userunknown", "recipient address rejected"},
-    {"hostunknown", "host not found"},
-    {"hostunknown", "name or service not known"},
-    {"norelaying", "relay access denied"},
-    {"norelaying", "relaying denied"},
-    {"norelaying", "relay not permitted"},
-    {"spamdetected", "spam"},
-    {"expired", "delivery time expired"},
-    {"mesgtoobig", "message size exceeds"},
-    // --- seed wordings (generic, last resort): owner: explain/tables helper. ---
-    {"userunknown", "invalid recipient"},
-    {"userunknown", "invalid user"},
-    {"userunknown", "mailbox name not allowed"},  // RFC 5321 text of 553 (X.1.3 territory)
-    {"rejected", ", message blocked"},  // "553 From <addr>, message blocked."
-    {"systemerror", "transaction failed"},  // RFC 5321 text of 554
-    // --- end of seed wordings (generic) ---
+using Reason = std::string_view;
+
+bool one_of(std::string_view v, std::initializer_list<std::string_view> list) {
+  for (auto e : list)
+    if (v == e) return true;
+  return false;
+}
+
+// Commands sent before the message itself: content-based reasons cannot apply to them.
+bool before_data(std::string_view command) {
+  return one_of(command, {"CONN", "EHLO", "HELO", "STARTTLS", "AUTH", "MAIL", "RCPT"});
+}
+
+// A reason is "explicit" when it says something; undefined and onhold do not.
+bool is_explicit(std::string_view reason) {
+  return !reason.empty() && reason != "undefined" && reason != "onhold";
+}
+
+struct Probe {
+  const ReasonFacts& f;
+  std::string_view by_status;  // reason_for_status(f.status)
+  std::string rule;            // set by the probe that answers
+
+  bool phrase(Reason reason) {
+    const auto p = find_reason_phrase(reason, f.diagnostic);
+    if (p.empty()) return false;
+    rule = "phrase:" + std::string(reason) + ":" + std::string(p);
+    return true;
+  }
+  bool status_says(Reason reason) {
+    if (by_status != reason) return false;
+    rule = "status:" + std::string(f.status);
+    return true;
+  }
+  bool hinted(Reason reason) {
+    if (f.hint != reason) return false;
+    rule = f.hint_rule.empty() ? "scanner:" + std::string(reason) : std::string(f.hint_rule);
+    return true;
+  }
+
+  // The "strong" reasons, checked first for SMTP diagnostics. Each returns true when it applies.
+  bool mailboxfull() { return hinted("mailboxfull") || status_says("mailboxfull") || phrase("mailboxfull"); }
+  bool mesgtoobig() {
+    if (hinted("mesgtoobig") || status_says("mesgtoobig")) return true;
+    if (by_status == "exceedlimit" || f.status == "5.2.3") return false;
+    return phrase("mesgtoobig");
+  }
+  bool exceedlimit() { return hinted("exceedlimit") || status_says("exceedlimit") || phrase("exceedlimit"); }
+  bool suspend() {
+    if (hinted("suspend")) return true;
+    if (f.reply_code == "525") {
+      rule = "reply:525";
+      return true;
+    }
+    return phrase("suspend");
+  }
+  bool hasmoved() { return hinted("hasmoved") || phrase("hasmoved"); }
+  bool norelaying() {
+    if (hinted("norelaying")) return true;
+    if (one_of(f.hint, {"securityerror", "systemerror", "undefined"})) return false;
+    if (one_of(f.command, {"CONN", "EHLO", "HELO"})) return false;
+    return phrase("norelaying");
+  }
+  bool authfailure() { return hinted("authfailure") || status_says("authfailure") || phrase("authfailure"); }
+  bool userunknown() {
+    if (hinted("userunknown")) return true;
+    if (by_status == "userunknown") {
+      // The code says "bad mailbox", but the words may say why more precisely.
+      for (Reason other : {"norelaying", "blocked", "mailboxfull", "hasmoved", "rejected", "notaccept"}) {
+        if (other == "rejected") {
+          if (!rejected_phrase_excluded(f.diagnostic) && !find_reason_phrase(other, f.diagnostic).empty())
+            return false;
+          continue;
+        }
+        if (!find_reason_phrase(other, f.diagnostic).empty()) return false;
+      }
+      rule = "status:" + std::string(f.status);
+      return true;
+    }
+    if (f.command == "RCPT") return phrase("userunknown");
+    return false;
+  }
+  bool filtered() {
+    if (hinted("filtered")) return true;
+    if (by_status == "filtered") {
+      if (phrase("userunknown") || phrase("filtered")) {
+        rule = "status:" + std::string(f.status) + "+" + rule;
+        return true;
+      }
+      return false;
+    }
+    if (before_data(f.command)) return false;
+    return phrase("filtered") || phrase("userunknown");
+  }
+  bool requireptr() { return hinted("requireptr") || status_says("requireptr") || phrase("requireptr"); }
+  bool notcompliantrfc() { return hinted("notcompliantrfc") || phrase("notcompliantrfc"); }
+  bool badreputation() { return hinted("badreputation") || phrase("badreputation"); }
+  bool spamdetected() {
+    if (f.status.empty()) return false;
+    if (hinted("spamdetected") || status_says("spamdetected")) return true;
+    if (before_data(f.command)) return false;
+    return phrase("spamdetected");
+  }
+  bool contenterror() {
+    if (hinted("contenterror")) return true;
+    {
+      Probe other{f, by_status, {}};
+      if (other.spamdetected()) return false;
+    }
+    return status_says("contenterror") || phrase("contenterror");
+  }
+  bool rejected_words() {
+    if (rejected_phrase_excluded(f.diagnostic)) return false;
+    return phrase("rejected");
+  }
+  bool rejected() {
+    if (hinted("rejected") || status_says("rejected")) return true;
+    const Reason temp = by_status.empty() ? Reason("undefined") : by_status;
+    if (f.command == "MAIL") return rejected_words();
+    if (f.command == "DATA") return temp != "userunknown" && rejected_words();
+    if (!is_explicit(temp) || temp == "securityerror" || temp == "systemerror") return rejected_words();
+    return false;
+  }
+  bool hostunknown() {
+    if (hinted("hostunknown")) return true;
+    if (by_status == "hostunknown") {
+      if (!find_reason_phrase("networkerror", f.diagnostic).empty()) return false;
+      rule = "status:" + std::string(f.status);
+      return true;
+    }
+    return phrase("hostunknown");
+  }
+  bool speeding() { return hinted("speeding") || phrase("speeding"); }
+  bool toomanyconn() { return hinted("toomanyconn") || status_says("toomanyconn") || phrase("toomanyconn"); }
+  bool blocked() { return hinted("blocked") || status_says("blocked") || phrase("blocked"); }
 };
 
-struct StatusRule {
-  std::string_view status;  // exact "X.s.d" match on subject.detail
-  std::string_view reason;
+struct StrongCheck {
+  Reason reason;
+  bool (Probe::*check)();
 };
-constexpr StatusRule kStatusRules[] = {
-    {"1.1", "userunknown"}, {"1.2", "hostunknown"}, {"1.3", "userunknown"}, {"1.6", "hasmoved"},
-    {"2.1", "suspend"},     {"2.2", "mailboxfull"}, {"2.3", "exceedlimit"}, {"3.1", "systemfull"},
-    {"3.4", "mesgtoobig"},  {"4.7", "expired"},     {"7.1", "rejected"},    {"5.3", "syntaxerror"},
+// Order matters: the first that applies wins.
+constexpr StrongCheck kStrongOrder[] = {
+    {"mailboxfull", &Probe::mailboxfull},   {"mesgtoobig", &Probe::mesgtoobig},
+    {"exceedlimit", &Probe::exceedlimit},   {"suspend", &Probe::suspend},
+    {"hasmoved", &Probe::hasmoved},         {"norelaying", &Probe::norelaying},
+    {"authfailure", &Probe::authfailure},   {"userunknown", &Probe::userunknown},
+    {"filtered", &Probe::filtered},         {"requireptr", &Probe::requireptr},
+    {"notcompliantrfc", &Probe::notcompliantrfc}, {"badreputation", &Probe::badreputation},
+    {"contenterror", &Probe::contenterror}, {"rejected", &Probe::rejected},
+    {"hostunknown", &Probe::hostunknown},   {"spamdetected", &Probe::spamdetected},
+    {"speeding", &Probe::speeding},         {"toomanyconn", &Probe::toomanyconn},
+    {"blocked", &Probe::blocked},
 };
+
+// Wordings tried when the strong checks found nothing (words only, in this order).
+constexpr Reason kWeakOrder[] = {
+    "mailboxfull", "authfailure", "badreputation", "speeding",   "spamdetected",  "virusdetected",
+    "policyviolation", "norelaying", "systemerror", "networkerror", "suspend",     "contenterror",
+    "systemfull",  "notaccept",   "expired",       "securityerror", "mailererror",
+};
+
+// Order used when only a line of text is known (no status, no command).
+constexpr Reason kTextOnlyOrder[] = {
+    "mailboxfull", "mesgtoobig",   "exceedlimit", "suspend",    "userunknown",   "filtered",
+    "rejected",    "hostunknown",  "spamdetected", "speeding",  "toomanyconn",   "blocked",
+    "authfailure", "securityerror", "systemerror", "networkerror", "expired",     "contenterror",
+    "hasmoved",    "systemfull",   "notaccept",   "mailererror", "norelaying",
+};
+
+RuleMatch make(Reason reason, std::string rule) { return {reason, std::move(rule)}; }
+
+// The fallback chain when no strong check applied.
+RuleMatch weaker_evidence(const ReasonFacts& f, std::string_view by_status) {
+  // An explicit scanner reason stands once the strong checks have had their say.
+  if (is_explicit(f.hint))
+    return make(f.hint, f.hint_rule.empty() ? "scanner:" + std::string(f.hint) : std::string(f.hint_rule));
+  const bool smtp = f.diagnostic_type.empty() || f.diagnostic_type == "smtp";
+  if (!by_status.empty() && !reason_may_be_revised(by_status) && smtp)
+    return make(by_status, "status:" + std::string(f.status));
+  for (Reason r : kWeakOrder) {
+    const auto p = find_reason_phrase(r, f.diagnostic);
+    if (!p.empty()) return make(r, "phrase:" + std::string(r) + ":" + std::string(p));
+  }
+  if (!by_status.empty()) return make(by_status, "status:" + std::string(f.status));
+  if (f.status.size() >= 3) {
+    const auto cs = f.status.substr(0, 3);
+    if (cs == "5.6" || cs == "4.6") return make("contenterror", "status-class:" + std::string(f.status));
+    if (cs == "5.7" || cs == "4.7") return make("securityerror", "status-class:" + std::string(f.status));
+  }
+  if (f.diagnostic_type.substr(0, 6) == "x-unix") return make("mailererror", "diagnostic-type:x-unix");
+  if (f.reply_code.size() == 3) {
+    const int n = (f.reply_code[0] - '0') * 100 + (f.reply_code[1] - '0') * 10 + (f.reply_code[2] - '0');
+    if ((n > 400 && n < 408) || (n > 500 && n < 508))
+      return make("syntaxerror", "reply:" + std::string(f.reply_code));
+  }
+  if (f.action == "delayed" || f.action == "expired") return make("expired", "action:delayed");
+  if (f.command == "EHLO" || f.command == "HELO") return make("blocked", "command:" + std::string(f.command));
+  return {};
+}
 
 }  // namespace
 
+bool reason_may_be_revised(std::string_view reason) {
+  return one_of(reason, {"", "undefined", "onhold", "systemerror", "securityerror", "expired",
+                         "networkerror", "hostunknown", "userunknown"});
+}
+
+RuleMatch decide_reason(const ReasonFacts& f) {
+  // 1. The MTA's own statement.
+  if (!f.hint.empty() && !reason_may_be_revised(f.hint))
+    return make(f.hint, f.hint_rule.empty() ? "scanner:" + std::string(f.hint) : std::string(f.hint_rule));
+
+  // 2. Provider-specific wording.
+  if (!f.diagnostic.empty()) {
+    RuleMatch m = match_rhost_rules(f.remote_mta, f.recipient_domain, f.diagnostic, f.status, f.reply_code);
+    if (is_explicit(m.reason)) return m;
+  }
+
+  // 3. Success.
+  if (f.status.size() >= 2 && f.status[0] == '2' && f.status[1] == '.')
+    return make("delivered", "status:" + std::string(f.status));
+
+  const std::string_view by_status = reason_for_status(f.status);
+  Probe probe{f, by_status, {}};
+
+  // 4. Strong reasons, for SMTP diagnostics.
+  if (f.diagnostic_type.empty() || f.diagnostic_type == "smtp") {
+    for (const auto& c : kStrongOrder)
+      if ((probe.*c.check)()) return make(c.reason, std::move(probe.rule));
+  }
+
+  // 5./6. Weaker evidence and fallbacks.
+  RuleMatch m = weaker_evidence(f, by_status);
+  if (is_explicit(m.reason)) return m;
+  if (f.action == "delayed") return make("expired", "action:delayed");
+  if (!find_reason_phrase("vacation", f.diagnostic).empty()) return make("vacation", "phrase:vacation");
+  if (!f.diagnostic.empty()) return make("onhold", "fallback:onhold");
+  return make("undefined", "fallback:no-evidence");
+}
+
 RuleMatch match_phrase_rules(std::string_view d) {
-  for (const auto& r : kPhraseRules)
-    if (d.find(r.phrase) != std::string_view::npos)
-      return {r.reason, "phrase:" + std::string(r.reason) + ":\"" + std::string(r.phrase) + "\""};
+  for (Reason r : kTextOnlyOrder) {
+    const auto p = find_reason_phrase(r, d);
+    if (!p.empty()) return make(r, "phrase:" + std::string(r) + ":" + std::string(p));
+  }
   return {};
 }
 
 RuleMatch reason_from_status(std::string_view status) {
-  if (status.size() < 5) return {};
-  const auto rest = status.substr(2);
-  for (const auto& r : kStatusRules)
-    if (rest == r.status) return {r.reason, "status:" + std::string(status)};
-  return {};
-}
-
-RuleMatch match_rhost_rules(std::string_view, std::string_view, std::string_view, std::string_view) {
-  return {};
-}
-
-std::string_view status_for_reason(std::string_view reason, bool permanent) {
-  struct Row {
-    std::string_view reason, permanent, transient;
-  };
-  static constexpr Row kRows[] = {
-      {"userunknown", "5.1.1", "4.1.1"},  {"hostunknown", "5.1.2", "4.1.2"},
-      {"hasmoved", "5.1.6", "4.1.6"},     {"mailboxfull", "5.2.2", "4.2.2"},
-      {"suspend", "5.2.1", "4.2.1"},      {"exceedlimit", "5.2.3", "4.2.3"},
-      {"systemfull", "5.3.1", "4.3.1"},   {"mesgtoobig", "5.3.4", "4.3.4"},
-      {"expired", "5.4.7", "4.4.7"},      {"networkerror", "5.4.0", "4.4.0"},
-      {"norelaying", "5.7.1", "4.7.1"},   {"blocked", "5.7.1", "4.7.1"},
-      {"rejected", "5.7.1", "4.7.1"},     {"spamdetected", "5.7.1", "4.7.1"},
-      {"securityerror", "5.7.0", "4.7.0"}, {"virusdetected", "5.7.1", "4.7.1"},
-      {"filtered", "5.2.1", "4.2.1"},     {"systemerror", "5.3.0", "4.3.0"},
-      {"mailererror", "5.3.0", "4.3.0"},  {"notaccept", "5.3.2", "4.3.2"},
-      {"contenterror", "5.6.0", "4.6.0"}, {"syntaxerror", "5.5.2", "4.5.2"},
-      {"toomanyconn", "5.4.6", "4.4.6"},  {"policyviolation", "5.7.0", "4.7.0"},
-      {"authfailure", "5.7.1", "4.7.1"},  {"requireptr", "5.7.25", "4.7.25"},
-      {"badreputation", "5.7.1", "4.7.1"}, {"notcompliantrfc", "5.6.0", "4.6.0"},
-      {"speeding", "4.7.0", "4.7.0"},     {"onhold", "5.0.0", "4.0.0"},
-  };
-  for (const auto& r : kRows)
-    if (r.reason == reason) return permanent ? r.permanent : r.transient;
-  return {};
+  const auto r = reason_for_status(status);
+  if (r.empty()) return {};
+  return make(r, "status:" + std::string(status));
 }
 
 }  // namespace bounced

@@ -1,33 +1,79 @@
-// reason_rules.hpp: reason knowledge as data. Phrase tables (what MTAs and providers really write,
-// lowercase) mapped to Sisimai's reason vocabulary, and the status-code table.
+// reason_rules.hpp: reason knowledge as data, and the order in which it is consulted.
+// Tables live one per file: reason_phrases.cpp (what MTAs write, per reason), status_reasons.cpp
+// (status codes, reply codes, pseudo codes), rhost_rules.cpp (provider-specific wordings).
+// reason_rules.cpp holds decide_reason(), the only place that knows the order of the checks.
+// Reason names are Sisimai v5.1's vocabulary.
 #pragma once
-#include <span>
 #include <string>
 #include <string_view>
 
 namespace bounced {
 
-struct PhraseRule {
-  std::string_view reason;  // userunknown, mailboxfull, ...
-  std::string_view phrase;  // lowercase substring of the folded diagnostic text
-};
-
 struct RuleMatch {
   std::string_view reason;  // "" when nothing matched
-  std::string rule;         // decided_by text, e.g. "phrase:mailboxfull:\"mailbox is full\""
+  std::string rule;         // decided_by text, e.g. "phrase:mailboxfull:mailbox *full"
 };
 
-// Phrase rules, tried in table order (more specific reasons first).
+// Everything the reason decision looks at. All strings already normalised as noted.
+struct ReasonFacts {
+  std::string_view diagnostic;        // lowercase, white space folded
+  std::string_view status;            // chosen enhanced status ("5.1.1"), "" if none
+  std::string_view reply_code;        // "550", "" if none
+  std::string_view command;           // uppercase SMTP command: CONN HELO EHLO MAIL RCPT DATA ...
+  std::string_view action;            // lowercase Action: value
+  std::string_view diagnostic_type;   // lowercase: "smtp", "x-unix", "x-postfix", "" ...
+  std::string_view hint;              // reason the MTA's own format stated ("" = none)
+  std::string_view hint_rule;         // decided_by for the hint
+  std::string_view remote_mta;        // lowercase remote host name
+  std::string_view recipient_domain;  // lowercase domain of the recipient
+};
+
+// Settles the reason. Never returns an empty reason: "undefined" when nothing is known,
+// "onhold" when there is a diagnostic but no rule recognises it.
+RuleMatch decide_reason(const ReasonFacts& facts);
+
+// Reasons an MTA-level guess may be overridden by better evidence (undefined, onhold, ...).
+bool reason_may_be_revised(std::string_view reason);
+
+// --- reason_phrases.cpp ---
+// The first phrase of `reason`'s list found in `diagnostic_lower` ("" if none).
+std::string_view find_reason_phrase(std::string_view reason, std::string_view diagnostic_lower);
+// True if `pattern` ("a*b*c": fragments in order) occurs in `text`.
+bool pattern_matches(std::string_view text, std::string_view pattern);
+// Wordings that contain "rejected" but are about the recipient or the client, not the sender.
+bool rejected_phrase_excluded(std::string_view diagnostic_lower);
+
+// Phrase rules alone, in the order Sisimai's text-only matcher uses (for callers that have
+// nothing but a line of text).
 RuleMatch match_phrase_rules(std::string_view diagnostic_lower);
 
-// Reason implied by an enhanced status code ("5.1.1" -> userunknown); "" if the code is too generic.
+// --- status_reasons.cpp ---
+// Reason implied by a specific enhanced status code ("5.1.1" -> userunknown); "" if generic.
+std::string_view reason_for_status(std::string_view status);
+// Same, as a RuleMatch with rule "status:<code>".
 RuleMatch reason_from_status(std::string_view status);
-
-// Receiving-host rules: provider-specific wording keyed by the remote MTA host or recipient domain.
-RuleMatch match_rhost_rules(std::string_view remote_mta_lower, std::string_view recipient_domain_lower,
-                            std::string_view diagnostic_lower, std::string_view status);
-
-// Default status for a reason when the bounce states none (permanent = true for 5xx context).
+// Sisimai's pseudo status for a reason when the bounce states none: "5.0.911" for userunknown.
+// permanent=false gives the 4.0.9nn form ("" for reasons that are permanent by nature).
 std::string_view status_for_reason(std::string_view reason, bool permanent);
+bool is_pseudo_status(std::string_view status);
+// Chooses between the Status: field and the code found in the diagnostic text; `reply` (the
+// SMTP reply code, may be "") breaks a tie between classes.
+std::string prefer_status(std::string_view field, std::string_view in_text, std::string_view reply);
+// The best enhanced status code in free text; klass '2'/'4'/'5' restricts the class, 0 = any.
+// Skips IPv4 addresses, version numbers ("v1.2.3") and dotted numbers.
+std::string find_status_code(std::string_view text, char klass);
+// An SMTP reply code in free text, from the list of codes that exist; klass as above.
+// Skips numbers glued to digits, dots, slashes, colons or letters (IPs, dates, ids).
+std::string find_smtp_reply(std::string_view text, char klass);
+// Does the text (lowercase) say the failure is permanent / temporary?
+bool text_says_permanent(std::string_view text_lower);
+bool text_says_temporary(std::string_view text_lower);
+
+// --- rhost_rules.cpp ---
+// Receiving-host rules: provider-specific wording keyed by the remote MTA host or recipient
+// domain (both lowercase). rule is "rhost:<provider>:<phrase or code>".
+RuleMatch match_rhost_rules(std::string_view remote_mta_lower, std::string_view recipient_domain_lower,
+                            std::string_view diagnostic_lower, std::string_view status,
+                            std::string_view reply_code = {});
 
 }  // namespace bounced

@@ -1,0 +1,262 @@
+// status_reasons.cpp: enhanced status codes and SMTP reply codes as bounce evidence.
+// - which reason a specific status code implies (x.1.1 -> userunknown, 5.7.26 -> authfailure, ...)
+// - the pseudo status (x.0.9nn) Sisimai reports for a reason when the bounce states no code
+// - finding a status code / reply code inside free text without taking numbers from IP addresses,
+//   version strings, dates or message ids
+// - choosing between the DSN's Status: field and the code the diagnostic text carries
+#include <array>
+#include <string>
+#include <string_view>
+
+#include "reason_rules.hpp"
+
+namespace bounced {
+namespace {
+
+inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
+inline bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+struct StatusReason {
+  std::string_view status;
+  std::string_view reason;
+};
+
+// Only codes specific enough to name a reason. x.0.0, 4.3.0, 4.4.0, 4.5.0 and 4.7.0 say nothing.
+constexpr StatusReason kStatusReasons[] = {
+    {"2.1.5", "delivered"},
+    {"4.1.6", "hasmoved"},       {"4.1.7", "rejected"},      {"4.1.8", "rejected"},
+    {"4.1.9", "systemerror"},    {"4.2.1", "blocked"},       {"4.2.2", "mailboxfull"},
+    {"4.2.3", "exceedlimit"},    {"4.2.4", "filtered"},      {"4.3.1", "systemfull"},
+    {"4.3.2", "notaccept"},      {"4.3.3", "systemerror"},   {"4.3.5", "systemerror"},
+    {"4.4.1", "expired"},        {"4.4.2", "networkerror"},  {"4.4.3", "systemerror"},
+    {"4.4.4", "networkerror"},   {"4.4.5", "systemfull"},    {"4.4.6", "networkerror"},
+    {"4.4.7", "expired"},        {"4.4.8", "networkerror"},  {"4.5.3", "systemerror"},
+    {"4.5.5", "systemerror"},    {"4.6.0", "contenterror"},  {"4.6.2", "contenterror"},
+    {"4.6.5", "contenterror"},   {"4.7.1", "blocked"},       {"4.7.2", "blocked"},
+    {"4.7.5", "securityerror"},  {"4.7.6", "securityerror"}, {"4.7.7", "securityerror"},
+    {"4.7.12", "securityerror"}, {"4.7.15", "securityerror"}, {"4.7.16", "mesgtoobig"},
+    {"4.7.24", "authfailure"},   {"4.7.25", "requireptr"},   {"4.7.26", "authfailure"},
+    {"5.1.0", "userunknown"},    {"5.1.1", "userunknown"},   {"5.1.2", "hostunknown"},
+    {"5.1.3", "userunknown"},    {"5.1.4", "filtered"},      {"5.1.6", "hasmoved"},
+    {"5.1.7", "rejected"},       {"5.1.8", "rejected"},      {"5.1.9", "systemerror"},
+    {"5.1.10", "notaccept"},     {"5.2.0", "filtered"},      {"5.2.1", "filtered"},
+    {"5.2.2", "mailboxfull"},    {"5.2.3", "exceedlimit"},   {"5.2.4", "filtered"},
+    {"5.3.0", "systemerror"},    {"5.3.1", "systemfull"},    {"5.3.2", "notaccept"},
+    {"5.3.3", "systemerror"},    {"5.3.4", "mesgtoobig"},    {"5.3.5", "systemerror"},
+    {"5.4.0", "networkerror"},   {"5.4.3", "systemerror"},   {"5.4.4", "hostunknown"},
+    {"5.5.2", "syntaxerror"},    {"5.5.3", "toomanyconn"},   {"5.5.4", "systemerror"},
+    {"5.5.5", "systemerror"},    {"5.5.6", "syntaxerror"},   {"5.6.0", "contenterror"},
+    {"5.6.1", "contenterror"},   {"5.6.2", "contenterror"},  {"5.6.3", "contenterror"},
+    {"5.6.5", "contenterror"},   {"5.6.6", "contenterror"},  {"5.6.7", "contenterror"},
+    {"5.6.8", "contenterror"},   {"5.6.9", "contenterror"},  {"5.7.0", "securityerror"},
+    {"5.7.1", "securityerror"},  {"5.7.2", "securityerror"}, {"5.7.3", "securityerror"},
+    {"5.7.4", "securityerror"},  {"5.7.5", "securityerror"}, {"5.7.6", "securityerror"},
+    {"5.7.7", "securityerror"},  {"5.7.8", "securityerror"}, {"5.7.9", "securityerror"},
+    {"5.7.10", "securityerror"}, {"5.7.11", "securityerror"}, {"5.7.13", "suspend"},
+    {"5.7.14", "securityerror"}, {"5.7.15", "securityerror"}, {"5.7.16", "mesgtoobig"},
+    {"5.7.17", "hasmoved"},      {"5.7.18", "hasmoved"},     {"5.7.19", "securityerror"},
+    {"5.7.20", "authfailure"},   {"5.7.21", "authfailure"},  {"5.7.22", "authfailure"},
+    {"5.7.23", "authfailure"},   {"5.7.24", "authfailure"},  {"5.7.25", "requireptr"},
+    {"5.7.26", "authfailure"},   {"5.7.27", "notaccept"},    {"5.7.28", "spamdetected"},
+    {"5.7.29", "authfailure"},   {"5.7.30", "securityerror"},
+};
+
+// Sisimai's pseudo codes: class . 0 . 9nn, one number per reason. Reasons that need a permanent
+// condition (userunknown, hostunknown, hasmoved) have no transient form.
+struct PseudoCode {
+  std::string_view reason, permanent, transient;
+};
+constexpr PseudoCode kPseudoCodes[] = {
+    {"authfailure", "5.0.926", "4.0.926"},     {"badreputation", "5.0.975", "4.0.975"},
+    {"blocked", "5.0.971", "4.0.971"},         {"contenterror", "5.0.960", "4.0.960"},
+    {"exceedlimit", "5.0.923", "4.0.923"},     {"expired", "5.0.947", "4.0.947"},
+    {"filtered", "5.0.910", "4.0.924"},        {"hasmoved", "5.0.916", ""},
+    {"hostunknown", "5.0.912", ""},            {"mailboxfull", "5.0.922", "4.0.922"},
+    {"mailererror", "5.0.939", "4.0.939"},     {"mesgtoobig", "5.0.934", "4.0.934"},
+    {"networkerror", "5.0.944", "4.0.944"},    {"norelaying", "5.0.909", "4.0.909"},
+    {"notaccept", "5.0.932", "4.0.932"},       {"notcompliantrfc", "5.0.974", "4.0.974"},
+    {"onhold", "5.0.901", "4.0.901"},          {"policyviolation", "5.0.972", "4.0.972"},
+    {"rejected", "5.0.918", "4.0.918"},        {"requireptr", "5.0.973", "4.0.973"},
+    {"securityerror", "5.0.970", "4.0.970"},   {"spamdetected", "5.0.980", "4.0.980"},
+    {"speeding", "5.0.946", "4.0.946"},        {"suspend", "5.0.921", "4.0.921"},
+    {"systemerror", "5.0.930", "4.0.930"},     {"systemfull", "5.0.931", "4.0.931"},
+    {"syntaxerror", "5.0.902", "4.0.902"},     {"toomanyconn", "5.0.945", "4.0.945"},
+    {"userunknown", "5.0.911", ""},            {"undefined", "5.0.900", "4.0.900"},
+    {"virusdetected", "5.0.981", "4.0.981"},
+};
+
+// SMTP reply codes that really exist (RFC 5321, 3463, 4954, 7504, 5248), searched in this order
+// when the class is unknown: permanent first, then transient, then success.
+constexpr std::string_view kReply5[] = {"550", "552", "553", "551", "521", "525", "523", "524", "530",
+                                        "533", "534", "535", "538", "555", "556", "554", "500", "501",
+                                        "502", "503", "504"};
+constexpr std::string_view kReply4[] = {"421", "450", "451", "452", "422", "430",
+                                        "432", "453", "454", "455", "458", "459"};
+constexpr std::string_view kReply2[] = {"211", "214", "220", "221", "235", "250",
+                                        "251", "252", "253", "334", "354"};
+
+// A character that glues a number to its neighbour: '-', '.', '/', or a digit.
+inline bool glue(char c) { return c == '-' || c == '.' || c == '/' || is_digit(c); }
+
+bool is_ipv4_at(std::string_view s, std::size_t i) {
+  // True if s[i..] starts a dotted quad (d{1,3}.d{1,3}.d{1,3}.d{1,3}).
+  int groups = 0;
+  std::size_t k = i;
+  while (groups < 4) {
+    std::size_t d = 0;
+    while (k < s.size() && is_digit(s[k]) && d < 4) ++k, ++d;
+    if (d == 0 || d > 3) return false;
+    ++groups;
+    if (groups == 4) return true;
+    if (k >= s.size() || s[k] != '.') return false;
+    ++k;
+  }
+  return false;
+}
+
+bool contains_ci(std::string_view hay, std::string_view needle_upper) {
+  if (hay.size() < needle_upper.size()) return false;
+  for (std::size_t i = 0; i + needle_upper.size() <= hay.size(); ++i) {
+    std::size_t k = 0;
+    while (k < needle_upper.size()) {
+      char c = hay[i + k];
+      if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
+      if (c != needle_upper[k]) break;
+      ++k;
+    }
+    if (k == needle_upper.size()) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string_view reason_for_status(std::string_view status) {
+  for (const auto& r : kStatusReasons)
+    if (r.status == status) return r.reason;
+  return {};
+}
+
+std::string_view status_for_reason(std::string_view reason, bool permanent) {
+  for (const auto& r : kPseudoCodes)
+    if (r.reason == reason) return permanent ? r.permanent : r.transient;
+  return {};
+}
+
+bool is_pseudo_status(std::string_view status) {
+  return status.size() == 7 && status.substr(1, 4) == ".0.9";
+}
+
+std::string prefer_status(std::string_view field, std::string_view in_text, std::string_view reply) {
+  if (field.empty()) return std::string(in_text);
+  if (in_text.empty()) return std::string(field);
+  if (field.size() < 5) return std::string(in_text);
+  if (in_text.size() < 5) return std::string(field);
+  // A reply code decides between two classes.
+  if (!reply.empty() && field[0] != in_text[0]) {
+    if (reply[0] == field[0]) return std::string(field);
+    if (reply[0] == in_text[0]) return std::string(in_text);
+  }
+  if (field == in_text) return std::string(field);
+  const bool field_zero = field.find(".0") != std::string_view::npos;
+  const bool text_zero = in_text.find(".0") != std::string_view::npos;
+  const bool field_zz = field.find(".0.0") != std::string_view::npos;
+  const bool text_zz = in_text.find(".0.0") != std::string_view::npos;
+  if (field_zz) return std::string(text_zz ? field : in_text);
+  if (field_zero && !text_zero) return std::string(in_text);  // X.Y.0 or X.0.Z is vaguer
+  if (text_zz) return std::string(field);
+  // Codes that are known to be used loosely: the text's code is the better witness.
+  if (field == "4.4.7" || field == "4.7.0") return std::string(in_text);
+  if (field.substr(0, 4) == "5.3.") return std::string(in_text);
+  const auto sd = field.substr(1, 3);
+  if (sd == ".5.1" || sd == ".5.2" || sd == ".5.4" || sd == ".5.5") return std::string(in_text);
+  if (field == "5.1.1") {
+    if (text_zero || in_text.substr(0, 4) == "5.5.") return std::string(field);
+    return std::string(in_text);
+  }
+  if (field == "5.1.3" && in_text.substr(0, 4) == "5.7.") return std::string(in_text);
+  return std::string(field);
+}
+
+std::string find_status_code(std::string_view text, char klass) {
+  if (text.size() < 5) return {};
+  std::string best, vague;
+  bool have = false;
+  for (std::size_t i = 0; i + 4 < text.size(); ++i) {
+    const char c = text[i];
+    if (!(c == '2' || c == '4' || c == '5')) continue;
+    if (klass && c != klass) continue;
+    if (i > 0) {
+      const char prev = text[i - 1];
+      if ((prev != '-' && glue(prev)) || prev == 'v' || prev == 'V') continue;
+    }
+    if (i + 3 >= text.size() || text[i + 1] != '.') continue;
+    if (is_ipv4_at(text, i)) {
+      // Skip the whole address so its pieces are not read as codes.
+      while (i + 1 < text.size() && (is_digit(text[i + 1]) || text[i + 1] == '.')) ++i;
+      continue;
+    }
+    const char subject = text[i + 2];
+    if (subject < '0' || subject > '7' || text[i + 3] != '.') continue;
+    std::size_t k = i + 4, d = 0;
+    while (k < text.size() && is_digit(text[k]) && d < 4) ++k, ++d;
+    if (d == 0 || d > 3) continue;
+    if (k < text.size() && text[k] == '.' && k + 1 < text.size() && is_digit(text[k + 1])) continue;
+    std::string code(text.substr(i, k - i));
+    if (code.substr(1, 4) == ".0.0" && code.size() == 5) {
+      if (vague.empty()) vague = code;
+      continue;
+    }
+    if (code == "4.4.7") {
+      if (vague.empty()) vague = code;
+      continue;
+    }
+    best = have ? prefer_status(best, code, {}) : code;
+    have = true;
+    i = k - 1;
+  }
+  if (!have) return vague;
+  return best;
+}
+
+std::string find_smtp_reply(std::string_view text, char klass) {
+  if (text.size() < 3 || contains_ci(text, "X-UNIX")) return {};
+  auto try_list = [&](const std::string_view* b, const std::string_view* e) -> std::string {
+    for (const auto* p = b; p != e; ++p) {
+      for (std::size_t at = text.find(*p); at != std::string_view::npos; at = text.find(*p, at + 1)) {
+        const char before = at > 0 ? text[at - 1] : ' ';
+        const char after = at + 3 < text.size() ? text[at + 3] : ' ';
+        if ((before != '-' && glue(before)) || (after != '-' && glue(after))) continue;
+        if (is_alpha(before) || is_alpha(after)) continue;
+        // Part of an IPv4 address, a date or a time?
+        if (before == ':' || after == ':') continue;
+        return std::string(*p);
+      }
+    }
+    return {};
+  };
+  std::string r;
+  if (klass == '5' || klass == 0) r = try_list(std::begin(kReply5), std::end(kReply5));
+  if (r.empty() && (klass == '4' || klass == 0)) r = try_list(std::begin(kReply4), std::end(kReply4));
+  if (r.empty() && (klass == '2' || klass == 0)) r = try_list(std::begin(kReply2), std::end(kReply2));
+  return r;
+}
+
+bool text_says_permanent(std::string_view text_lower) {
+  if (text_lower.empty()) return false;
+  auto code = find_status_code(text_lower, 0);
+  if (code.empty()) code = find_smtp_reply(text_lower, 0);
+  if (!code.empty() && code[0] == '5') return true;
+  return text_lower.find(" permanent ") != std::string_view::npos;
+}
+
+bool text_says_temporary(std::string_view text_lower) {
+  if (text_lower.empty()) return false;
+  auto code = find_status_code(text_lower, 0);
+  if (code.empty()) code = find_smtp_reply(text_lower, 0);
+  if (!code.empty() && code[0] == '4') return true;
+  return text_lower.find(" temporar") != std::string_view::npos ||
+         text_lower.find(" persistent") != std::string_view::npos;
+}
+
+}  // namespace bounced

@@ -1,0 +1,121 @@
+// reason_rules_test.cpp: the reason tables and the order in which they are consulted.
+#include <gtest/gtest.h>
+
+#include "reason_rules.hpp"
+
+using namespace bounced;
+
+namespace {
+RuleMatch decide(std::string_view diag, std::string_view status = {}, std::string_view command = {},
+                 std::string_view reply = {}, std::string_view action = "failed") {
+  ReasonFacts f;
+  f.diagnostic = diag;
+  f.status = status;
+  f.command = command;
+  f.reply_code = reply;
+  f.action = action;
+  f.diagnostic_type = "smtp";
+  return decide_reason(f);
+}
+}  // namespace
+
+TEST(ReasonRules, PatternFragmentsInOrder) {
+  EXPECT_TRUE(pattern_matches("the mailbox is full now", "mailbox *full"));
+  EXPECT_FALSE(pattern_matches("full mailbox", "mailbox *full"));
+  EXPECT_TRUE(pattern_matches("user (neko) unknown", "user (*) unknown"));
+}
+
+TEST(ReasonRules, StatusCodeNamesReason) {
+  EXPECT_EQ(reason_for_status("5.1.1"), "userunknown");
+  EXPECT_EQ(reason_for_status("5.7.26"), "authfailure");
+  EXPECT_EQ(reason_for_status("5.7.25"), "requireptr");
+  EXPECT_EQ(reason_for_status("5.0.0"), "");
+  EXPECT_EQ(reason_for_status("4.7.0"), "");
+}
+
+TEST(ReasonRules, PseudoStatus) {
+  EXPECT_EQ(status_for_reason("userunknown", true), "5.0.911");
+  EXPECT_EQ(status_for_reason("userunknown", false), "");
+  EXPECT_EQ(status_for_reason("expired", false), "4.0.947");
+  EXPECT_EQ(status_for_reason("filtered", true), "5.0.910");
+  EXPECT_TRUE(is_pseudo_status("5.0.947"));
+  EXPECT_FALSE(is_pseudo_status("5.4.7"));
+}
+
+TEST(ReasonRules, FindStatusSkipsAddressesAndVersions) {
+  EXPECT_EQ(find_status_code("host 192.0.2.1 said: 550 5.1.1 unknown", 0), "5.1.1");
+  EXPECT_EQ(find_status_code("exim v4.5.1 said 554 5.7.1 denied", 0), "5.7.1");
+  EXPECT_EQ(find_status_code("550-5.7.26 unauthenticated", 0), "5.7.26");
+  EXPECT_EQ(find_status_code("see 10.5.1.2 for details", 0), "");
+  // A vague code is used only when nothing better is there.
+  EXPECT_EQ(find_status_code("554 5.0.0 service unavailable; 550 5.1.1 no such user", 0), "5.1.1");
+  EXPECT_EQ(find_status_code("554 5.0.0 service unavailable", 0), "5.0.0");
+}
+
+TEST(ReasonRules, FindReplySkipsNumbersInsideOtherTokens) {
+  EXPECT_EQ(find_smtp_reply("host mx.example.jp[192.0.2.550] said: 452 4.2.2 full", 0), "452");
+  EXPECT_EQ(find_smtp_reply("<20090421.550abc@example.jp> 421 try later", 0), "421");
+  EXPECT_EQ(find_smtp_reply("at 10:55:03 the reply was 550 denied", 0), "550");
+  EXPECT_EQ(find_smtp_reply("id abc550def only", 0), "");
+  EXPECT_EQ(find_smtp_reply("x-unix; 550", 0), "");
+  EXPECT_EQ(find_smtp_reply("550 5.1.1 or 451 4.3.0", '4'), "451");
+}
+
+TEST(ReasonRules, PreferStatus) {
+  EXPECT_EQ(prefer_status("5.0.0", "5.1.1", "550"), "5.1.1");
+  EXPECT_EQ(prefer_status("5.1.1", "5.0.0", "550"), "5.1.1");
+  EXPECT_EQ(prefer_status("", "4.2.2", ""), "4.2.2");
+  EXPECT_EQ(prefer_status("4.4.7", "5.1.1", "550"), "5.1.1");
+  EXPECT_EQ(prefer_status("5.2.0", "5.2.2", ""), "5.2.2");
+}
+
+TEST(ReasonRules, UserUnknownNeedsRcptOrStatus) {
+  auto m = decide("550 5.1.1 <kijitora@example.jp>: recipient address rejected: user unknown in local recipient table",
+                  "5.1.1", "RCPT", "550");
+  EXPECT_EQ(m.reason, "userunknown");
+  EXPECT_EQ(m.rule, "status:5.1.1");
+  // The same words after DATA are a filter's decision.
+  EXPECT_EQ(decide("550 unknown user kijitora@example.jp", "", "DATA", "550").reason, "filtered");
+  EXPECT_EQ(decide("550 unknown user kijitora@example.jp", "", "RCPT", "550").reason, "userunknown");
+}
+
+TEST(ReasonRules, SpecificWordsBeatGenericStatus) {
+  EXPECT_EQ(decide("550 5.1.1 <x@example.jp>... mailbox full", "5.1.1", "RCPT").reason, "mailboxfull");
+  EXPECT_EQ(decide("554 5.7.1 <x@example.org>: relay access denied", "5.7.1", "RCPT").reason, "norelaying");
+  EXPECT_EQ(decide("550 5.7.1 client host blocked using zen.spamhaus.org", "5.7.1", "RCPT").reason, "blocked");
+}
+
+TEST(ReasonRules, RejectedAtMailFrom) {
+  auto m = decide("550 5.7.1 <root@example.jp>... sender rejected", "5.7.1", "MAIL", "550");
+  EXPECT_EQ(m.reason, "rejected");
+  EXPECT_EQ(m.rule, "phrase:rejected:sender rejected");
+  // "recipient address rejected" is not about the sender.
+  EXPECT_NE(decide("554 recipient address rejected: access denied", "", "MAIL").reason, "rejected");
+}
+
+TEST(ReasonRules, Fallbacks) {
+  EXPECT_EQ(decide("", "5.6.4", "DATA").reason, "contenterror");
+  EXPECT_EQ(decide("", "5.7.0", "DATA").reason, "securityerror");
+  EXPECT_EQ(decide("no answer", "", "", "", "delayed").reason, "expired");
+  EXPECT_EQ(decide("go on", "", "EHLO").reason, "blocked");
+  EXPECT_EQ(decide("something odd happened", "").reason, "onhold");
+  EXPECT_EQ(decide("", "").reason, "undefined");
+  EXPECT_EQ(decide("503 bad sequence", "", "", "503").reason, "syntaxerror");
+}
+
+TEST(ReasonRules, ScannerHintWinsUnlessWeak) {
+  ReasonFacts f;
+  f.diagnostic = "550 user unknown";
+  f.hint = "mailererror";
+  f.hint_rule = "scanner:exim:pipe";
+  EXPECT_EQ(decide_reason(f).reason, "mailererror");
+  EXPECT_EQ(decide_reason(f).rule, "scanner:exim:pipe");
+  f.hint = "onhold";  // a weak guess: the words decide
+  f.command = "RCPT";
+  EXPECT_EQ(decide_reason(f).reason, "userunknown");
+}
+
+TEST(ReasonRules, TextOnlyMatcher) {
+  EXPECT_EQ(match_phrase_rules("452 4.2.2 mailbox full").reason, "mailboxfull");
+  EXPECT_EQ(match_phrase_rules("nothing known").reason, "");
+}
