@@ -111,7 +111,7 @@ void classify_recipient(RecipientResult& r, const ClassifyContext& ctx) {
     facts.remote_mta = remote;
     facts.recipient_domain = domain;
     if (ctx.kind == MessageKind::delivered && r.status.empty()) facts.status = "2.0.0";
-    RuleMatch m = decide_reason(facts);
+    RuleMatch m = ctx.text_only ? decide_reason_from_text(facts) : decide_reason(facts);
     r.reason = std::string(m.reason);
     r.decided_by = std::move(m.rule);
   }
@@ -120,10 +120,10 @@ void classify_recipient(RecipientResult& r, const ClassifyContext& ctx) {
   r.hard_bounce = bounce && is_hard_bounce(r.reason, r.status.empty() ? folded : r.status + " " + folded);
 
   // Pseudo status when the bounce states none (Sisimai's x.0.9nn convention).
-  if (r.status.empty() && bounce) {
+  if (r.status.empty() && bounce && !ctx.text_only) {
     const std::string evidence = text::lower(r.reply_code + " " + diag);
     const bool temporary = !text_says_permanent(evidence) && text_says_temporary(evidence);
-    r.status = std::string(status_for_reason(r.reason, !temporary));
+    r.status = std::string(pseudo_status(r.reason, !temporary));
   }
 
   // The reply code must agree with the status class.

@@ -19,6 +19,10 @@ struct ClassifyContext {
   std::string_view scanner;      // which scanner produced the recipient
   std::string_view reason_hint;  // reason the scanner itself determined ("" = none)
   std::string_view hint_rule;    // decided_by for the hint
+  // Only a line of text is known (no DSN, no SMTP command), e.g. `bounced explain`: the reason
+  // comes from the text-only phrase order, and decided_by starts with "fallback:" when no
+  // rule matched.
+  bool text_only = false;
 };
 
 void classify_recipient(RecipientResult& r, const ClassifyContext& ctx);

@@ -320,6 +320,7 @@ Explanation explain_reply(std::string_view reply) {
 
   ClassifyContext ctx;
   ctx.scanner = "explain";
+  ctx.text_only = true;  // a bare reply: no DSN, no SMTP command
   classify_recipient(r, ctx);
 
   // Only where classify had no rule does the reply code itself decide.

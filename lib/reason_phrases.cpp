@@ -58,6 +58,7 @@ constexpr P kUserUnknown[] = {
     "recipient address rejected: user unknown in * table", "said: 550*5.1.1 * user unknown ",
     "this user doesn't have a * account", "unknown e*mail address", "unknown local*part",
     "user * was not found", "user * does not exist", "user (*) unknown",
+    "invalid user", "mailbox name not allowed",
 };
 
 constexpr P kFiltered[] = {
@@ -101,6 +102,7 @@ constexpr P kRejected[] = {
     "you are sending to/from an address that has been blacklisted",
     "your access to submit messages to this e-mail system has been rejected",
     "your email address has been blacklisted",
+    "badmailfrom", "domain name required", ", message blocked",
 };
 
 constexpr P kBlocked[] = {
@@ -245,6 +247,9 @@ constexpr P kNoRelaying[] = {
     "relay not permitted", "relaying denied", "relaying mail to ", "specified domain is not allowed",
     "that domain isn't in my list of allowed rcpthost", "this system is not configured to relay mail",
     "unable to relay ", "we don't handle mail for",
+    // Wordings seen in the project's seed replies (bounced explain).
+    "relaying not permitted", "smtp to relay", "to non-local recipient", "relay restriction",
+    "local user only",
 };
 
 constexpr P kAuthFailure[] = {
@@ -349,6 +354,7 @@ constexpr P kSecurityError[] = {
     "authentication failed; server * said: ", "authentification invalide*305",
     "authentification requise*402", "domain * is a dead domain",
     "user * is not authorized to perform ses:sendrawemail on resource",
+    "authentication is required", "authentication unsuccessful", "client was not authenticated",
 };
 
 constexpr P kSystemError[] = {
@@ -375,6 +381,7 @@ constexpr P kNetworkError[] = {
 
 constexpr P kSystemFull[] = {
     "mail system full", "requested mail action aborted: exceeded storage allocation",
+    "insufficient system storage", "errno=28",
 };
 
 constexpr P kNotAccept[] = {

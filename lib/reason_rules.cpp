@@ -179,11 +179,12 @@ constexpr Reason kWeakOrder[] = {
 };
 
 // Order used when only a line of text is known (no status, no command).
+// norelaying comes early: "not in my list of allowed rcpthosts" also reads as blocked.
 constexpr Reason kTextOnlyOrder[] = {
-    "mailboxfull", "mesgtoobig",   "exceedlimit", "suspend",    "userunknown",   "filtered",
+    "mailboxfull", "mesgtoobig",   "exceedlimit", "suspend",    "norelaying", "userunknown",   "filtered",
     "rejected",    "hostunknown",  "spamdetected", "speeding",  "toomanyconn",   "blocked",
     "authfailure", "securityerror", "systemerror", "networkerror", "expired",     "contenterror",
-    "hasmoved",    "systemfull",   "notaccept",   "mailererror", "norelaying",
+    "hasmoved",    "systemfull",   "notaccept",   "mailererror",
 };
 
 RuleMatch make(Reason reason, std::string rule) { return {reason, std::move(rule)}; }
@@ -259,10 +260,25 @@ RuleMatch decide_reason(const ReasonFacts& f) {
 
 RuleMatch match_phrase_rules(std::string_view d) {
   for (Reason r : kTextOnlyOrder) {
+    if (r == "rejected" && rejected_phrase_excluded(d)) continue;
     const auto p = find_reason_phrase(r, d);
     if (!p.empty()) return make(r, "phrase:" + std::string(r) + ":" + std::string(p));
   }
   return {};
+}
+
+RuleMatch decide_reason_from_text(const ReasonFacts& f) {
+  if (f.status.size() >= 2 && f.status[0] == '2' && f.status[1] == '.')
+    return make("delivered", "status:" + std::string(f.status));
+  // A trailing space lets phrases that end a sentence ("transaction failed ") match at the end.
+  const std::string padded = std::string(f.diagnostic) + " ";
+  // SMTP AUTH replies (RFC 4954) mean the client's credentials, whatever the words say.
+  if (one_of(f.reply_code, {"432", "454", "530", "534", "535", "538"}))
+    return make("securityerror", "reply:" + std::string(f.reply_code));
+  if (RuleMatch m = match_phrase_rules(padded); !m.reason.empty()) return m;
+  if (f.diagnostic_type.substr(0, 6) == "x-unix") return make("mailererror", "diagnostic-type:x-unix");
+  if (RuleMatch m = reason_from_status(f.status); !m.reason.empty()) return m;
+  return make("undefined", "fallback:no-rule");
 }
 
 RuleMatch reason_from_status(std::string_view status) {

@@ -32,6 +32,10 @@ struct ReasonFacts {
 // "onhold" when there is a diagnostic but no rule recognises it.
 RuleMatch decide_reason(const ReasonFacts& facts);
 
+// For a bare line of text (no command, no DSN): phrases in the text-only order, then the status
+// code; "undefined" with rule "fallback:no-rule" when nothing matched.
+RuleMatch decide_reason_from_text(const ReasonFacts& facts);
+
 // Reasons an MTA-level guess may be overridden by better evidence (undefined, onhold, ...).
 bool reason_may_be_revised(std::string_view reason);
 
@@ -54,6 +58,8 @@ std::string_view reason_for_status(std::string_view status);
 RuleMatch reason_from_status(std::string_view status);
 // Sisimai's pseudo status for a reason when the bounce states none: "5.0.911" for userunknown.
 // permanent=false gives the 4.0.9nn form ("" for reasons that are permanent by nature).
+std::string_view pseudo_status(std::string_view reason, bool permanent);
+// A real RFC 3463 code typical of the reason ("5.1.1" for userunknown), for people.
 std::string_view status_for_reason(std::string_view reason, bool permanent);
 bool is_pseudo_status(std::string_view status);
 // Chooses between the Status: field and the code found in the diagnostic text; `reply` (the

@@ -129,7 +129,35 @@ bool contains_ci(std::string_view hay, std::string_view needle_upper) {
   return false;
 }
 
+// A real RFC 3463 code typical of each reason (for people: `bounced explain`).
+struct TypicalCode {
+  std::string_view reason, permanent, transient;
+};
+constexpr TypicalCode kTypicalCodes[] = {
+    {"userunknown", "5.1.1", "4.1.1"},   {"hostunknown", "5.1.2", "4.1.2"},
+    {"hasmoved", "5.1.6", "4.1.6"},      {"mailboxfull", "5.2.2", "4.2.2"},
+    {"suspend", "5.2.1", "4.2.1"},       {"exceedlimit", "5.2.3", "4.2.3"},
+    {"systemfull", "5.3.1", "4.3.1"},    {"mesgtoobig", "5.3.4", "4.3.4"},
+    {"expired", "5.4.7", "4.4.7"},       {"networkerror", "5.4.0", "4.4.0"},
+    {"norelaying", "5.7.1", "4.7.1"},    {"blocked", "5.7.1", "4.7.1"},
+    {"rejected", "5.7.1", "4.7.1"},      {"spamdetected", "5.7.1", "4.7.1"},
+    {"securityerror", "5.7.0", "4.7.0"}, {"virusdetected", "5.7.1", "4.7.1"},
+    {"filtered", "5.2.1", "4.2.1"},      {"systemerror", "5.3.0", "4.3.0"},
+    {"mailererror", "5.3.0", "4.3.0"},   {"notaccept", "5.3.2", "4.3.2"},
+    {"contenterror", "5.6.0", "4.6.0"},  {"syntaxerror", "5.5.2", "4.5.2"},
+    {"toomanyconn", "5.4.6", "4.4.6"},   {"policyviolation", "5.7.0", "4.7.0"},
+    {"authfailure", "5.7.1", "4.7.1"},   {"requireptr", "5.7.25", "4.7.25"},
+    {"badreputation", "5.7.1", "4.7.1"}, {"notcompliantrfc", "5.6.0", "4.6.0"},
+    {"speeding", "4.7.0", "4.7.0"},      {"onhold", "5.0.0", "4.0.0"},
+};
+
 }  // namespace
+
+std::string_view status_for_reason(std::string_view reason, bool permanent) {
+  for (const auto& r : kTypicalCodes)
+    if (r.reason == reason) return permanent ? r.permanent : r.transient;
+  return {};
+}
 
 std::string_view reason_for_status(std::string_view status) {
   for (const auto& r : kStatusReasons)
@@ -137,7 +165,7 @@ std::string_view reason_for_status(std::string_view status) {
   return {};
 }
 
-std::string_view status_for_reason(std::string_view reason, bool permanent) {
+std::string_view pseudo_status(std::string_view reason, bool permanent) {
   for (const auto& r : kPseudoCodes)
     if (r.reason == reason) return permanent ? r.permanent : r.transient;
   return {};

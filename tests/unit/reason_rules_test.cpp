@@ -34,10 +34,11 @@ TEST(ReasonRules, StatusCodeNamesReason) {
 }
 
 TEST(ReasonRules, PseudoStatus) {
-  EXPECT_EQ(status_for_reason("userunknown", true), "5.0.911");
-  EXPECT_EQ(status_for_reason("userunknown", false), "");
-  EXPECT_EQ(status_for_reason("expired", false), "4.0.947");
-  EXPECT_EQ(status_for_reason("filtered", true), "5.0.910");
+  EXPECT_EQ(pseudo_status("userunknown", true), "5.0.911");
+  EXPECT_EQ(pseudo_status("userunknown", false), "");
+  EXPECT_EQ(pseudo_status("expired", false), "4.0.947");
+  EXPECT_EQ(pseudo_status("filtered", true), "5.0.910");
+  EXPECT_EQ(status_for_reason("userunknown", true), "5.1.1");
   EXPECT_TRUE(is_pseudo_status("5.0.947"));
   EXPECT_FALSE(is_pseudo_status("5.4.7"));
 }
