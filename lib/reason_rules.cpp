@@ -232,8 +232,10 @@ RuleMatch decide_reason(const ReasonFacts& f) {
 
   // 2. Provider-specific wording.
   if (!f.diagnostic.empty()) {
-    RuleMatch m = match_rhost_rules(f.remote_mta, f.recipient_domain, f.diagnostic, f.status, f.reply_code);
-    if (is_explicit(m.reason)) return m;
+    RuleMatch m = match_rhost_rules_for_command(f.remote_mta, f.recipient_domain, f.diagnostic, f.status,
+                                                f.reply_code, f.command);
+    // A provider's own code table is final, even when it says "undefined" (a bare "try later").
+    if (!m.reason.empty()) return m;
   }
 
   // 3. Success.

@@ -81,5 +81,10 @@ bool text_says_temporary(std::string_view text_lower);
 RuleMatch match_rhost_rules(std::string_view remote_mta_lower, std::string_view recipient_domain_lower,
                             std::string_view diagnostic_lower, std::string_view status,
                             std::string_view reply_code = {});
+// Same, when the SMTP command (uppercase) is known: some providers' wording means different
+// things at RCPT and at DATA.
+RuleMatch match_rhost_rules_for_command(std::string_view remote_mta_lower, std::string_view recipient_domain_lower,
+                                        std::string_view diagnostic_lower, std::string_view status,
+                                        std::string_view reply_code, std::string_view command);
 
 }  // namespace bounced

@@ -208,7 +208,9 @@ std::string prefer_status(std::string_view field, std::string_view in_text, std:
 
 std::string find_status_code(std::string_view text, char klass) {
   if (text.size() < 5) return {};
-  std::string best, vague;
+  // The first specific failure code wins; a success code (transcripts quote "250 2.1.0 Ok")
+  // and vague codes (x.0.0, 4.4.7) are used only when there is nothing better.
+  std::string best, success, vague;
   bool have = false;
   for (std::size_t i = 0; i + 4 < text.size(); ++i) {
     const char c = text[i];
@@ -239,12 +241,17 @@ std::string find_status_code(std::string_view text, char klass) {
       if (vague.empty()) vague = code;
       continue;
     }
-    best = have ? prefer_status(best, code, {}) : code;
-    have = true;
+    if (code[0] == '2') {
+      if (success.empty()) success = code;
+    } else if (!have) {
+      best = code;
+      have = true;
+    }
     i = k - 1;
   }
-  if (!have) return vague;
-  return best;
+  if (have) return best;
+  if (!vague.empty() && (vague[0] != '2' || success.empty())) return vague;
+  return success;
 }
 
 std::string find_smtp_reply(std::string_view text, char klass) {
@@ -257,7 +264,7 @@ std::string find_smtp_reply(std::string_view text, char klass) {
         if ((before != '-' && glue(before)) || (after != '-' && glue(after))) continue;
         if (is_alpha(before) || is_alpha(after)) continue;
         // Part of an IPv4 address, a date or a time?
-        if (before == ':' || after == ':') continue;
+
         return std::string(*p);
       }
     }

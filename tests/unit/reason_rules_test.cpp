@@ -120,3 +120,45 @@ TEST(ReasonRules, TextOnlyMatcher) {
   EXPECT_EQ(match_phrase_rules("452 4.2.2 mailbox full").reason, "mailboxfull");
   EXPECT_EQ(match_phrase_rules("nothing known").reason, "");
 }
+
+TEST(RhostRules, ProviderCodeTables) {
+  // Orange / La Poste labels: the last label decides.
+  auto m = match_rhost_rules("smtpz4.laposte.net", "laposte.net",
+                             "550 5.5.0 le compte du destinataire est bloque. the recipient account is blocked. "
+                             "lpn007_426 (in reply to rcpt to command)",
+                             "5.5.0", "550");
+  EXPECT_EQ(m.reason, "suspend");
+  EXPECT_EQ(m.rule, "rhost:franceptt:lpn007_426");
+  // A bare "try later" label is deliberately undefined.
+  EXPECT_EQ(match_rhost_rules("smtp-in.orange.fr", "", "service refused, please try later. lpn001_108", "5.5.0").reason,
+            "undefined");
+  EXPECT_EQ(match_rhost_rules("smtp.secureserver.net", "",
+                              "550 5.1.1 <x@example.com> - 198.51.100.225 has sent to too many recipients this hour. "
+                              "ib607 <https://x>",
+                              "5.1.1", "550")
+                .reason,
+            "speeding");
+  EXPECT_EQ(match_rhost_rules("mx.charter.net", "", "550 5.1.0 sender rejected. aup#1260", "5.1.0", "550").reason,
+            "networkerror");
+  EXPECT_EQ(match_rhost_rules("mx.email.ua", "", "550 see https://mail.i.ua/err/3/ for details", "5.0.0").reason,
+            "suspend");
+}
+
+TEST(RhostRules, ProviderWordingNeedsMatchingCodes) {
+  const char* gmail = "550-5.7.26 this message fails to pass authentication checks (spf or dkim)";
+  EXPECT_EQ(match_rhost_rules("gmail-smtp-in.l.google.com", "", gmail, "5.7.26", "550").reason, "authfailure");
+  // Same words, another status: Google's table does not apply.
+  EXPECT_EQ(match_rhost_rules("gmail-smtp-in.l.google.com", "", gmail, "5.2.2", "552").reason, "");
+  // Unknown provider: nothing.
+  EXPECT_EQ(match_rhost_rules("mx.example.net", "example.net", gmail, "5.7.26", "550").reason, "");
+  // Recipient domain selects the provider when the host is unknown.
+  EXPECT_EQ(match_rhost_rules("", "ezweb.ne.jp", "550 <neko@ezweb.ne.jp>: user unknown", "5.0.0").reason,
+            "userunknown");
+}
+
+TEST(RhostRules, DocomoDependsOnCommand) {
+  const char* d = "550 unknown user neko@docomo.ne.jp";
+  EXPECT_EQ(match_rhost_rules_for_command("mfsmax.docomo.ne.jp", "", d, "5.0.0", "550", "DATA").reason, "rejected");
+  EXPECT_EQ(match_rhost_rules_for_command("mfsmax.docomo.ne.jp", "", d, "5.0.0", "550", "RCPT").reason,
+            "userunknown");
+}
