@@ -4,6 +4,7 @@
 #include "classify.hpp"
 #include "decode.hpp"
 #include "dsn.hpp"
+#include "feedback.hpp"
 #include "mime.hpp"
 #include "notification.hpp"
 #include "scanner.hpp"
@@ -79,23 +80,28 @@ ParseOutcome parse_message(std::string_view raw) {
   ScanInput in = make_scan_input(root);
   MessageReport& report = out.report;
 
-  // 1. Standard DSN fields.
+  // 1. Complaint reports (ARF, JMRP, unsubscribe) are never bounces, whatever else they carry.
+  std::optional<ScanResult> scanned = scan_feedback_report(in);
+  if (scanned) report.scanner = "arf";
+
+  // 2. Standard DSN fields.
   DsnReport dsn;
-  if (in.delivery_status) dsn = parse_delivery_status(in.delivery_status->text());
+  if (!scanned && in.delivery_status) dsn = parse_delivery_status(in.delivery_status->text());
   report.fields = dsn.fields;
 
-  // 2. MTA scanners: the first that finds recipients.
-  std::optional<ScanResult> scanned;
-  for (const auto& scanner : scanner_registry()) {
-    scanned = scanner.scan(in);
-    if (scanned && !scanned->recipients.empty()) {
-      report.scanner = scanner.name;
-      break;
+  // 3. MTA scanners: the first that finds recipients.
+  if (!scanned) {
+    for (const auto& scanner : scanner_registry()) {
+      scanned = scanner.scan(in);
+      if (scanned && !scanned->recipients.empty()) {
+        report.scanner = scanner.name;
+        break;
+      }
+      scanned.reset();
     }
-    scanned.reset();
   }
 
-  // 3. Merge: DSN recipients are authoritative for addresses; scanner details fill gaps.
+  // 4. Merge: DSN recipients are authoritative for addresses; scanner details fill gaps.
   std::vector<std::pair<RecipientResult, const ScannedRecipient*>> merged;
   for (const auto& d : dsn.recipients) {
     if (d.action == "relayed" || d.action == "expanded") continue;
@@ -104,7 +110,7 @@ ParseOutcome parse_message(std::string_view raw) {
     const ScannedRecipient* match = nullptr;
     if (scanned)
       for (const auto& s : scanned->recipients)
-        if (text::iequals(s.recipient, r.recipient)) match = &s;
+        if (!match && text::iequals(s.recipient, r.recipient)) match = &s;
     if (!match && scanned && scanned->recipients.size() == 1 && dsn.recipients.size() == 1)
       match = &scanned->recipients.front();
     if (match) merge_scanned(r, *match);
@@ -118,16 +124,32 @@ ParseOutcome parse_message(std::string_view raw) {
     for (const auto& s : scanned->recipients) merged.emplace_back(from_scanned(s), &s);
   }
 
-  // 4. Not a bounce at all?
+  // 5. Nothing recognised a bounce: an automatic reply, or not a notification at all.
+  if (merged.empty()) {
+    scanned = scan_auto_reply(in);
+    if (scanned) {
+      report.scanner = "rfc3834";
+      kind = MessageKind::auto_reply;
+      for (const auto& s : scanned->recipients) merged.emplace_back(from_scanned(s), &s);
+    }
+  }
   if (merged.empty()) {
     report.kind = MessageKind::not_bounce;
     return out;
   }
   if (kind == MessageKind::bounce) {
-    bool all_delivered = true;
-    for (const auto& [r, s] : merged)
-      if (!(r.action == "delivered" || (!r.status.empty() && r.status[0] == '2'))) all_delivered = false;
-    if (all_delivered) kind = MessageKind::delivered;
+    // Success DSNs: all delivered -> a delivered report; mixed -> only the failures count.
+    auto is_delivered = [](const RecipientResult& r) {
+      return r.action == "delivered" || (!r.status.empty() && r.status[0] == '2');
+    };
+    std::size_t delivered = 0;
+    for (const auto& m : merged)
+      if (is_delivered(m.first)) ++delivered;
+    if (delivered == merged.size()) {
+      kind = MessageKind::delivered;
+    } else if (delivered > 0) {
+      std::erase_if(merged, [&](const auto& m) { return is_delivered(m.first); });
+    }
   }
   report.kind = kind;
 
