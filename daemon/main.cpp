@@ -18,6 +18,10 @@ constexpr Subcommand kSubcommands[] = {
     {"explain", bounced::cli::cmd_explain, "classify a bare SMTP server reply"},
     {"serve", bounced::cli::cmd_serve, "run the daemon (LMTP server, Maildir watcher, sinks)"},
     {"check-config", bounced::cli::cmd_check_config, "validate a configuration file"},
+    {"verp", bounced::cli::cmd_verp, "encode or decode a VERP address (signed with a secret file)"},
+    {"record", bounced::cli::cmd_record, "parse bounces and record them in the store (policy applied)"},
+    {"suppressions", bounced::cli::cmd_suppressions, "list, show, lift or export suppressed addresses"},
+    {"stats", bounced::cli::cmd_stats, "recent results from the store, by domain, reason or list"},
 };
 
 void usage(std::FILE* out) {

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "attribution.hpp"
 #include "policy.hpp"
 #include "record.hpp"
 
@@ -22,13 +23,6 @@ namespace bounced {
 
 struct StoreError : std::runtime_error {
   using std::runtime_error::runtime_error;
-};
-
-// Who a recipient result is about, once VERP and list attribution are applied (lib/attribution).
-struct RecipientAttribution {
-  std::string address;    // the subscriber; "" = use the result's recipient
-  std::string list;       // "" = the message's list
-  bool verified = false;  // signed VERP checked out
 };
 
 // One message to record. `report` must outlive the call.
@@ -39,7 +33,7 @@ struct IncomingMessage {
   std::string envelope_recipient;   // LMTP RCPT / Delivered-To ("" unknown)
   std::string list;                 // list the whole message is attributed to ("" none)
   const MessageReport* report = nullptr;
-  std::vector<RecipientAttribution> attribution;  // parallel to report->recipients, or empty
+  std::vector<RecipientAttribution> attribution;  // parallel to report->recipients, or empty (lib/attribution)
 };
 
 struct RecordOptions {
