@@ -85,6 +85,19 @@ void classify_recipient(RecipientResult& r, const ClassifyContext& ctx) {
   diag = strip_reply_prefixes(std::move(diag), reply_in_text, in_text);
 
   std::string command = normalize_command(r.smtp_command);
+  // Matching copy of the text: Postfix's "(in reply to ... command)" restored when a scanner
+  // kept the command but dropped the words (some wordings are only decisive with it), and a
+  // trailing space so phrases ending a sentence ("transaction failed ") match at the end.
+  if (!command.empty() && diag.find("(in reply to ") == std::string::npos) {
+    if (command == "RCPT") diag += " (in reply to rcpt to command)";
+    else if (command == "MAIL") diag += " (in reply to mail from command)";
+    else if (command == "DATA") diag += " (in reply to end of data command)";
+  }
+  if (!diag.empty()) diag.push_back(' ');
+  // Only "x-..." types (x-unix, x-postfix) are not SMTP replies; "unknown" and "" are read as SMTP.
+  const std::string diag_type = text::lower(r.diagnostic_type);
+  const std::string_view effective_type =
+      diag_type.rfind("x-", 0) == 0 ? std::string_view(diag_type) : std::string_view("smtp");
   const std::string action = text::lower(text::trim(r.action));
 
   // Reason.
@@ -105,7 +118,7 @@ void classify_recipient(RecipientResult& r, const ClassifyContext& ctx) {
     facts.reply_code = r.reply_code;
     facts.command = command;
     facts.action = action;
-    facts.diagnostic_type = r.diagnostic_type;
+    facts.diagnostic_type = effective_type;
     facts.hint = ctx.reason_hint;
     facts.hint_rule = ctx.hint_rule;
     facts.remote_mta = remote;

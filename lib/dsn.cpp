@@ -57,7 +57,7 @@ bool is_recipient_field(std::string_view n) {
   return n == "final-recipient" || n == "original-recipient" || n == "action" || n == "status" ||
          n == "remote-mta" || n == "diagnostic-code" || n == "last-attempt-date" ||
          n == "will-retry-until" || n == "final-log-id" || n == "x-actual-recipient" ||
-         n == "x-display-name";
+         n == "x-display-name" || n == "x-powermta-bouncecategory";
 }
 
 std::string first_word(std::string_view v) {
@@ -179,6 +179,8 @@ DsnReport parse_delivery_status(std::string_view body) {
       current.will_retry_until = v;
     } else if (n == "final-log-id") {
       current.final_log_id = v;
+    } else if (n == "x-powermta-bouncecategory") {
+      current.bounce_category = text::lower(first_word(v));
     }
   }
   flush();

@@ -21,6 +21,7 @@ struct DsnRecipient {
   std::string last_attempt_date;
   std::string will_retry_until;
   std::string final_log_id;
+  std::string bounce_category;     // X-PowerMTA-BounceCategory (bad-mailbox, quota-issues, ...)
 };
 
 struct DsnReport {

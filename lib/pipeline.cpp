@@ -1,12 +1,15 @@
 // pipeline.cpp: guard -> MIME -> DSN fields / MTA scanners -> classify -> report.
 #include "pipeline.hpp"
 
+#include <algorithm>
+
 #include "classify.hpp"
 #include "decode.hpp"
 #include "dsn.hpp"
 #include "feedback.hpp"
 #include "mime.hpp"
 #include "notification.hpp"
+#include "reason_rules.hpp"
 #include "scanner.hpp"
 #include "text.hpp"
 
@@ -39,6 +42,15 @@ void merge_scanned(RecipientResult& r, const ScannedRecipient& s) {
   if (r.remote_mta.empty()) r.remote_mta = s.remote_mta;
   if (r.action.empty()) r.action = s.action;
 }
+
+// One recipient on its way to classify: what the DSN/scanner said, and a reason hint when the
+// notification's own format names one.
+struct Merged {
+  RecipientResult r;
+  const ScannedRecipient* s;
+  std::string_view hint;
+  std::string hint_rule;
+};
 
 RecipientResult from_scanned(const ScannedRecipient& s) {
   RecipientResult r;
@@ -102,7 +114,7 @@ ParseOutcome parse_message(std::string_view raw) {
   }
 
   // 4. Merge: DSN recipients are authoritative for addresses; scanner details fill gaps.
-  std::vector<std::pair<RecipientResult, const ScannedRecipient*>> merged;
+  std::vector<Merged> merged;
   for (const auto& d : dsn.recipients) {
     if (d.action == "relayed" || d.action == "expanded") continue;
     RecipientResult r = from_dsn(d);
@@ -114,14 +126,20 @@ ParseOutcome parse_message(std::string_view raw) {
     if (!match && scanned && scanned->recipients.size() == 1 && dsn.recipients.size() == 1)
       match = &scanned->recipients.front();
     if (match) merge_scanned(r, *match);
-    merged.emplace_back(std::move(r), match);
+    Merged m{std::move(r), match, {}, {}};
+    // A DSN extension naming the bounce category (PowerMTA) is the MTA's own statement.
+    if (const auto c = reason_for_bounce_category(d.bounce_category); !c.empty()) {
+      m.hint = c;
+      m.hint_rule = "dsn:x-powermta-bouncecategory:" + d.bounce_category;
+    }
+    merged.push_back(std::move(m));
   }
   MessageKind kind = MessageKind::bounce;
   if (!merged.empty()) {
     if (report.scanner.empty()) report.scanner = "rfc3464";
   } else if (scanned) {
     kind = scanned->kind;
-    for (const auto& s : scanned->recipients) merged.emplace_back(from_scanned(s), &s);
+    for (const auto& s : scanned->recipients) merged.push_back({from_scanned(s), &s, {}, {}});
   }
 
   // 5. Nothing recognised a bounce: an automatic reply, or not a notification at all.
@@ -130,7 +148,7 @@ ParseOutcome parse_message(std::string_view raw) {
     if (scanned) {
       report.scanner = "rfc3834";
       kind = MessageKind::auto_reply;
-      for (const auto& s : scanned->recipients) merged.emplace_back(from_scanned(s), &s);
+      for (const auto& s : scanned->recipients) merged.push_back({from_scanned(s), &s, {}, {}});
     }
   }
   if (merged.empty()) {
@@ -144,11 +162,11 @@ ParseOutcome parse_message(std::string_view raw) {
     };
     std::size_t delivered = 0;
     for (const auto& m : merged)
-      if (is_delivered(m.first)) ++delivered;
+      if (is_delivered(m.r)) ++delivered;
     if (delivered == merged.size()) {
       kind = MessageKind::delivered;
     } else if (delivered > 0) {
-      std::erase_if(merged, [&](const auto& m) { return is_delivered(m.first); });
+      std::erase_if(merged, [&](const auto& m) { return is_delivered(m.r); });
     }
   }
   report.kind = kind;
@@ -161,13 +179,16 @@ ParseOutcome parse_message(std::string_view raw) {
     fill_original(report.original, parse_header_block(scanned->original_text));
 
   // 6. Classify.
-  for (auto& [r, s] : merged) {
+  for (auto& [r, s, hint, hint_rule] : merged) {
     ClassifyContext ctx;
     ctx.kind = kind;
     ctx.scanner = report.scanner;
     if (s && !s->reason.empty()) {
       ctx.reason_hint = s->reason;
       ctx.hint_rule = s->decided_by;
+    } else if (!hint.empty()) {
+      ctx.reason_hint = hint;
+      ctx.hint_rule = hint_rule;
     }
     classify_recipient(r, ctx);
     report.recipients.push_back(std::move(r));

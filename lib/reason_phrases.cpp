@@ -58,7 +58,7 @@ constexpr P kUserUnknown[] = {
     "recipient address rejected: user unknown in * table", "said: 550*5.1.1 * user unknown ",
     "this user doesn't have a * account", "unknown e*mail address", "unknown local*part",
     "user * was not found", "user * does not exist", "user (*) unknown",
-    "invalid user", "mailbox name not allowed",
+    "invalid user", "mailbox name not allowed", "returned unknown recipient or mailbox unavailable",
 };
 
 constexpr P kFiltered[] = {
@@ -132,6 +132,7 @@ constexpr P kBlocked[] = {
     "was blocked by ", "we do not accept mail from dynamic ips", "you are not allowed to connect",
     "you are sending spam", "your ip address is listed in the rbl",
     "your network is temporary blacklisted", "your server requires confirmation",
+    "but my name was rejected",
     "(*@*:blocked)", "access from ip address * blocked", "client host * blocked using",
     "connections will not be accepted from * because the ip is in spamhaus's list",
     "dnsbl:rbl *>_is_blocked", "email blocked by *.barracudacentral.org", "email blocked by *spamhaus",
@@ -240,7 +241,6 @@ constexpr P kHasMoved[] = {" has been replaced by "};
 
 constexpr P kNoRelaying[] = {
     "as a relay", "email address is not verified.", "insecure mail relay",
-    "is not permitted to relay through this server without authentication",
     "mail server requires authentication when attempting to send to a non-local e-mail address",
     "no relaying", "not a gateway", "not allowed to relay through this machine",
     "not an open relay, so get lost", "not local host", "relay access denied", "relay denied",
@@ -350,7 +350,7 @@ constexpr P kSecurityError[] = {
     "you are not authorized to send mail, authentication is required",
     // TLS requirements: later Sisimai versions call these failedstarttls; v5.1 has no such reason.
     "starttls is required to send mail", "tls required but not supported",
-    "must issue a starttls command first",
+    "must issue a starttls command first", "turn on smtp authentication",
     "authentication failed; server * said: ", "authentification invalide*305",
     "authentification requise*402", "domain * is a dead domain",
     "user * is not authorized to perform ses:sendrawemail on resource",
@@ -377,6 +377,8 @@ constexpr P kNetworkError[] = {
     "malformed or unexpected name server reply", "maximum forwarding loop count exceeded",
     "message looping", "message probably in a routing loop", "no route to host", "too many hops",
     "unable to resolve route ", "unrouteable mail domain",
+    // Google's DNS errors and Exchange's "Message expired, DNS query failed".
+    "responded with code nxdomain", "had no relevant answers", "dns query failed",
 };
 
 constexpr P kSystemFull[] = {
@@ -387,7 +389,7 @@ constexpr P kSystemFull[] = {
 constexpr P kNotAccept[] = {
     "does not accept mail (nullmx)", "host/domain does not accept mail", "host does not accept mail",
     "mail receiving disabled", "name server: .: host not found", "no mx record found for domain=",
-    "no mx found for domain",
+    "no mx found for domain", "doesn't receive email according to the administrator",
     "no route for current request", "smtp protocol returned a permanent error",
 };
 

@@ -87,4 +87,7 @@ RuleMatch match_rhost_rules_for_command(std::string_view remote_mta_lower, std::
                                         std::string_view diagnostic_lower, std::string_view status,
                                         std::string_view reply_code, std::string_view command);
 
+// PowerMTA's X-PowerMTA-BounceCategory ("bad-mailbox" -> userunknown); "" if unknown.
+std::string_view reason_for_bounce_category(std::string_view category);
+
 }  // namespace bounced

@@ -471,7 +471,30 @@ RuleMatch by_code(SV provider, SV d, SV status, SV command) {
   return {};
 }
 
+// Vendor tokens distinctive enough to be trusted whatever host relayed them: Exchange's
+// RESOLVER codes appear in its NDRs and in DSNs of any MTA that relays them.
+constexpr Wording kVendorTokens[] = {
+    {"exchange", "userunknown", "resolver.adr.recipnotfound"},
+    {"exchange", "userunknown", "resolver.adr.recipientnotfound"},
+    {"exchange", "userunknown", "resolver.adr.exrecipnotfound"},
+    {"exchange", "mesgtoobig", "resolver.rst.recipsizelimit"},
+    {"exchange", "mailboxfull", "resolver.rst.recipientquotaexceeded"},
+};
+
+// PowerMTA's X-PowerMTA-BounceCategory values.
+constexpr Code kPowerMtaCategories[] = {
+    {"bad-domain", "hostunknown"},           {"bad-mailbox", "userunknown"},
+    {"inactive-mailbox", "suspend"},         {"message-expired", "expired"},
+    {"no-answer-from-host", "networkerror"}, {"policy-related", "policyviolation"},
+    {"quota-issues", "mailboxfull"},         {"routing-errors", "systemerror"},
+    {"spam-related", "spamdetected"},
+};
+
 }  // namespace
+
+std::string_view reason_for_bounce_category(std::string_view category) {
+  return lookup(kPowerMtaCategories, category);
+}
 
 RuleMatch match_rhost_rules(SV remote, SV domain, SV d, SV status, SV reply) {
   return match_rhost_rules_for_command(remote, domain, d, status, reply, {});
@@ -479,6 +502,8 @@ RuleMatch match_rhost_rules(SV remote, SV domain, SV d, SV status, SV reply) {
 
 RuleMatch match_rhost_rules_for_command(SV remote, SV domain, SV d, SV status, SV reply, SV command) {
   if (d.empty()) return {};
+  for (const auto& w : kVendorTokens)
+    if (d.find(w.phrase) != SV::npos) return found(w.provider, w.reason, w.phrase);
   const SV provider = provider_of(remote, domain);
   if (provider.empty()) return {};
   if (RuleMatch m = by_code(provider, d, status, command); !m.reason.empty()) return m;
