@@ -115,8 +115,12 @@ DsnReport parse_delivery_status(std::string_view body) {
   bool in_recipient = false;
   bool have_recipient_data = false;
 
+  // Bounded like every other stage: a message is at most 32 MiB, but a hostile one could still
+  // hold hundreds of thousands of tiny groups.
+  constexpr std::size_t kMaxRecipients = 10000;
   auto flush = [&] {
-    if (have_recipient_data) report.recipients.push_back(std::move(current));
+    if (have_recipient_data && report.recipients.size() < kMaxRecipients)
+      report.recipients.push_back(std::move(current));
     current = DsnRecipient{};
     have_recipient_data = false;
   };
