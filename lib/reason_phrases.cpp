@@ -443,7 +443,58 @@ constexpr PhraseSet kSets[] = {
     set("vacation", kVacation),
 };
 
+constexpr std::size_t kSetCount = sizeof(kSets) / sizeof(kSets[0]);
+
+static_assert(kSetCount <= 40, "PhraseIndex::memo_ is sized for 40 phrase sets");
+
+int set_index(std::string_view reason) {
+  for (std::size_t i = 0; i < kSetCount; ++i)
+    if (kSets[i].reason == reason) return static_cast<int>(i);
+  return -1;
+}
+
+inline std::size_t pair_key(char a, char b) {
+  return (static_cast<std::size_t>(static_cast<unsigned char>(a)) << 8) | static_cast<unsigned char>(b);
+}
+
 }  // namespace
+
+PhraseIndex::PhraseIndex(std::string_view text) : text_(text) {
+  memo_.fill(kUnknown);
+  for (std::size_t i = 0; i + 1 < text.size(); ++i) pairs_.set(pair_key(text[i], text[i + 1]));
+}
+
+bool PhraseIndex::may_contain(std::string_view pattern) const {
+  // Every fragment's first, middle and last character pairs must occur somewhere in the text.
+  while (true) {
+    const auto star = pattern.find('*');
+    const auto f = pattern.substr(0, star);
+    if (f.size() >= 2) {
+      if (!pairs_.test(pair_key(f[0], f[1]))) return false;
+      const auto m = f.size() / 2;
+      if (!pairs_.test(pair_key(f[m - 1], f[m]))) return false;
+      if (!pairs_.test(pair_key(f[f.size() - 2], f[f.size() - 1]))) return false;
+    }
+    if (star == std::string_view::npos) return true;
+    pattern.remove_prefix(star + 1);
+  }
+}
+
+std::string_view PhraseIndex::find(std::string_view reason) {
+  const int i = set_index(reason);
+  if (i < 0 || text_.empty()) return {};
+  auto& memo = memo_[static_cast<std::size_t>(i)];
+  if (memo == kNone) return {};
+  const auto& s = kSets[static_cast<std::size_t>(i)];
+  if (memo >= 0) return s.begin[memo];
+  memo = kNone;
+  for (const P* p = s.begin; p != s.end; ++p)
+    if (may_contain(*p) && pattern_matches(text_, *p)) {
+      memo = static_cast<std::int16_t>(p - s.begin);
+      return *p;
+    }
+  return {};
+}
 
 bool pattern_matches(std::string_view text, std::string_view pattern) {
   std::size_t from = 0;
@@ -460,13 +511,8 @@ bool pattern_matches(std::string_view text, std::string_view pattern) {
 
 std::string_view find_reason_phrase(std::string_view reason, std::string_view diagnostic_lower) {
   if (diagnostic_lower.empty()) return {};
-  for (const auto& s : kSets) {
-    if (s.reason != reason) continue;
-    for (const P* p = s.begin; p != s.end; ++p)
-      if (pattern_matches(diagnostic_lower, *p)) return *p;
-    return {};
-  }
-  return {};
+  PhraseIndex index(diagnostic_lower);
+  return index.find(reason);
 }
 
 bool rejected_phrase_excluded(std::string_view diagnostic_lower) {

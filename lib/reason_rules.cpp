@@ -37,10 +37,11 @@ bool is_explicit(std::string_view reason) {
 struct Probe {
   const ReasonFacts& f;
   std::string_view by_status;  // reason_for_status(f.status)
+  PhraseIndex& words;          // the diagnostic, asked once per reason
   std::string rule;            // set by the probe that answers
 
   bool phrase(Reason reason) {
-    const auto p = find_reason_phrase(reason, f.diagnostic);
+    const auto p = words.find(reason);
     if (p.empty()) return false;
     rule = "phrase:" + std::string(reason) + ":" + std::string(p);
     return true;
@@ -86,11 +87,11 @@ struct Probe {
       // The code says "bad mailbox", but the words may say why more precisely.
       for (Reason other : {"norelaying", "blocked", "mailboxfull", "hasmoved", "rejected", "notaccept"}) {
         if (other == "rejected") {
-          if (!rejected_phrase_excluded(f.diagnostic) && !find_reason_phrase(other, f.diagnostic).empty())
+          if (!rejected_phrase_excluded(f.diagnostic) && !words.find(other).empty())
             return false;
           continue;
         }
-        if (!find_reason_phrase(other, f.diagnostic).empty()) return false;
+        if (!words.find(other).empty()) return false;
       }
       rule = "status:" + std::string(f.status);
       return true;
@@ -122,7 +123,7 @@ struct Probe {
   bool contenterror() {
     if (hinted("contenterror")) return true;
     {
-      Probe other{f, by_status, {}};
+      Probe other{f, by_status, words, {}};
       if (other.spamdetected()) return false;
     }
     return status_says("contenterror") || phrase("contenterror");
@@ -142,7 +143,7 @@ struct Probe {
   bool hostunknown() {
     if (hinted("hostunknown")) return true;
     if (by_status == "hostunknown") {
-      if (!find_reason_phrase("networkerror", f.diagnostic).empty()) return false;
+      if (!words.find("networkerror").empty()) return false;
       rule = "status:" + std::string(f.status);
       return true;
     }
@@ -190,7 +191,7 @@ constexpr Reason kTextOnlyOrder[] = {
 RuleMatch make(Reason reason, std::string rule) { return {reason, std::move(rule)}; }
 
 // The fallback chain when no strong check applied.
-RuleMatch weaker_evidence(const ReasonFacts& f, std::string_view by_status) {
+RuleMatch weaker_evidence(const ReasonFacts& f, std::string_view by_status, PhraseIndex& words) {
   // An explicit scanner reason stands once the strong checks have had their say.
   if (is_explicit(f.hint))
     return make(f.hint, f.hint_rule.empty() ? "scanner:" + std::string(f.hint) : std::string(f.hint_rule));
@@ -198,7 +199,7 @@ RuleMatch weaker_evidence(const ReasonFacts& f, std::string_view by_status) {
   if (!by_status.empty() && !reason_may_be_revised(by_status) && smtp)
     return make(by_status, "status:" + std::string(f.status));
   for (Reason r : kWeakOrder) {
-    const auto p = find_reason_phrase(r, f.diagnostic);
+    const auto p = words.find(r);
     if (!p.empty()) return make(r, "phrase:" + std::string(r) + ":" + std::string(p));
   }
   if (!by_status.empty()) return make(by_status, "status:" + std::string(f.status));
@@ -243,7 +244,8 @@ RuleMatch decide_reason(const ReasonFacts& f) {
     return make("delivered", "status:" + std::string(f.status));
 
   const std::string_view by_status = reason_for_status(f.status);
-  Probe probe{f, by_status, {}};
+  PhraseIndex words(f.diagnostic);
+  Probe probe{f, by_status, words, {}};
 
   // 4. Strong reasons, for SMTP diagnostics.
   if (f.diagnostic_type.empty() || f.diagnostic_type == "smtp") {
@@ -252,18 +254,19 @@ RuleMatch decide_reason(const ReasonFacts& f) {
   }
 
   // 5./6. Weaker evidence and fallbacks.
-  RuleMatch m = weaker_evidence(f, by_status);
+  RuleMatch m = weaker_evidence(f, by_status, words);
   if (is_explicit(m.reason)) return m;
   if (f.action == "delayed") return make("expired", "action:delayed");
-  if (!find_reason_phrase("vacation", f.diagnostic).empty()) return make("vacation", "phrase:vacation");
+  if (!words.find("vacation").empty()) return make("vacation", "phrase:vacation");
   if (!f.diagnostic.empty()) return make("onhold", "fallback:onhold");
   return make("undefined", "fallback:no-evidence");
 }
 
 RuleMatch match_phrase_rules(std::string_view d) {
+  PhraseIndex words(d);
   for (Reason r : kTextOnlyOrder) {
     if (r == "rejected" && rejected_phrase_excluded(d)) continue;
-    const auto p = find_reason_phrase(r, d);
+    const auto p = words.find(r);
     if (!p.empty()) return make(r, "phrase:" + std::string(r) + ":" + std::string(p));
   }
   return {};

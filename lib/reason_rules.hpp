@@ -4,6 +4,9 @@
 // reason_rules.cpp holds decide_reason(), the only place that knows the order of the checks.
 // Reason names are Sisimai v5.1's vocabulary.
 #pragma once
+#include <array>
+#include <bitset>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -40,6 +43,23 @@ RuleMatch decide_reason_from_text(const ReasonFacts& facts);
 bool reason_may_be_revised(std::string_view reason);
 
 // --- reason_phrases.cpp ---
+// One diagnostic text, asked about many reasons: remembers each answer and skips phrases whose
+// character pairs do not occur in the text (most of them), so a recipient costs one pass over
+// its text plus a few real substring searches. `text` must outlive the index.
+class PhraseIndex {
+ public:
+  explicit PhraseIndex(std::string_view text);
+  // The first phrase of `reason`'s list found in the text ("" if none).
+  std::string_view find(std::string_view reason);
+
+ private:
+  static constexpr std::int16_t kUnknown = -2, kNone = -1;
+  bool may_contain(std::string_view pattern) const;
+  std::string_view text_;
+  std::bitset<65536> pairs_;
+  std::array<std::int16_t, 40> memo_;
+};
+
 // The first phrase of `reason`'s list found in `diagnostic_lower` ("" if none).
 std::string_view find_reason_phrase(std::string_view reason, std::string_view diagnostic_lower);
 // True if `pattern` ("a*b*c": fragments in order) occurs in `text`.
