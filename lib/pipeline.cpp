@@ -79,6 +79,51 @@ RecipientResult from_dsn(const DsnRecipient& d) {
   return r;
 }
 
+// A delivery-status block pasted into the text instead of its own MIME part (broken multiparts,
+// forwarded bounces): from the first Reporting-MTA / Final-Recipient / Original-Recipient line to
+// the next boundary or returned-message header. "" when the text has no Final-Recipient with an
+// Action or Status after it.
+std::string_view embedded_delivery_status(std::string_view body) {
+  const auto lines = text::lines(body);
+  std::size_t first = lines.size(), end = lines.size();
+  bool recipient = false, verdict = false;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const auto l = lines[i];
+    if (first == lines.size()) {
+      if (text::istarts_with(l, "reporting-mta:") || text::istarts_with(l, "final-recipient:") ||
+          text::istarts_with(l, "original-recipient:"))
+        first = i;
+      else
+        continue;
+    }
+    if (text::istarts_with(l, "final-recipient:") || text::istarts_with(l, "original-recipient:")) recipient = true;
+    if (recipient && (text::istarts_with(l, "action:") || text::istarts_with(l, "status:"))) verdict = true;
+    if (i > first && (text::istarts_with(l, "--") || text::istarts_with(l, "content-type:"))) {
+      end = i;
+      break;
+    }
+  }
+  if (first == lines.size() || !recipient || !verdict) return {};
+  const char* b = lines[first].data();
+  const char* e = end < lines.size() ? lines[end].data() : body.data() + body.size();
+  return std::string_view(b, static_cast<std::size_t>(e - b));
+}
+
+// Does the message present itself as a delivery notification? (Used before trusting a DSN block
+// found in plain text, so a person quoting one in ordinary mail is not taken for a bounce.)
+bool looks_like_notification(const ScanInput& in) {
+  if (text::icontains(header_value(in.root.headers, "content-type"), "report-type=delivery-status")) return true;
+  const std::string from = text::lower(in.from);
+  for (std::string_view who : {"mailer-daemon", "postmaster", "mail-daemon", "mailer@", "mail delivery"})
+    if (from.find(who) != std::string::npos) return true;
+  const std::string subject = text::lower(in.subject);
+  for (std::string_view what : {"undeliver", "returned mail", "delivery status", "delivery failure",
+                                "failure notice", "mail delivery failed", "delivery notification",
+                                "non-delivery", "nondeliver", "could not be delivered", "mail failed"})
+    if (subject.find(what) != std::string::npos) return true;
+  return false;
+}
+
 }  // namespace
 
 ParseOutcome parse_message(std::string_view raw) {
@@ -142,7 +187,22 @@ ParseOutcome parse_message(std::string_view raw) {
     for (const auto& s : scanned->recipients) merged.push_back({from_scanned(s), &s, {}, {}});
   }
 
-  // 5. Nothing recognised a bounce: an automatic reply, or not a notification at all.
+  // 5. A delivery-status block pasted into the text (no MIME part of its own).
+  if (merged.empty() && !in.delivery_status && looks_like_notification(in)) {
+    if (const auto block = embedded_delivery_status(in.body_text); !block.empty()) {
+      dsn = parse_delivery_status(block);
+      report.fields = dsn.fields;
+      for (const auto& d : dsn.recipients) {
+        if (d.action == "relayed" || d.action == "expanded") continue;
+        RecipientResult r = from_dsn(d);
+        if (r.recipient.empty()) continue;
+        merged.push_back({std::move(r), nullptr, {}, {}});
+      }
+      if (!merged.empty()) report.scanner = "rfc3464";
+    }
+  }
+
+  // 6. Nothing recognised a bounce: an automatic reply, or not a notification at all.
   if (merged.empty()) {
     scanned = scan_auto_reply(in);
     if (scanned) {
