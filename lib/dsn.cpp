@@ -114,6 +114,7 @@ DsnReport parse_delivery_status(std::string_view body) {
   DsnRecipient current;
   bool in_recipient = false;
   bool have_recipient_data = false;
+  bool verdict_after_original = false;  // Action/Status seen after the current Original-Recipient
 
   // Bounded like every other stage: a message is at most 32 MiB, but a hostile one could still
   // hold hundreds of thousands of tiny groups.
@@ -132,9 +133,13 @@ DsnReport parse_delivery_status(std::string_view body) {
           (f.group_start && in_recipient) ||
           ((f.name == "final-recipient" && !current.final_recipient.empty()) ||
            (f.name == "original-recipient" && !current.original_recipient.empty()) ||
-           (f.name == "final-recipient" && !current.original_recipient.empty() &&
-            (!current.status.empty() || !current.action.empty())));
+           // Original-Recipient, then its Action/Status, then a Final-Recipient: a new group
+           // whose blank line is missing. (Action/Status before both addresses is one group.)
+           (f.name == "final-recipient" && !current.original_recipient.empty() && verdict_after_original));
       if (starts_new) flush();
+      if (starts_new || f.name == "original-recipient") verdict_after_original = false;
+      if ((f.name == "action" || f.name == "status") && !current.original_recipient.empty())
+        verdict_after_original = true;
       in_recipient = true;
     } else if (f.group_start && in_recipient) {
       flush();

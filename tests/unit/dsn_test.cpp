@@ -123,3 +123,29 @@ TEST(Dsn, StripAndComments) {
   EXPECT_EQ(remove_comments("5.1.1 (bad (nested) address)"), "5.1.1");
   EXPECT_EQ(remove_comments("\"a (not a comment)\" b"), "\"a (not a comment)\" b");
 }
+
+TEST(Dsn, ActionAndStatusBeforeTheAddresses) {
+  // PMDF / Sun Messaging Server order: Action and Status first, then the recipients.
+  const auto r = parse_delivery_status(
+      "Reporting-MTA: dns; mailbox0.example.org\n\n"
+      "Action: failed\nStatus: 5.0.0 (Remote SMTP server has rejected address)\n"
+      "Original-recipient: rfc822;a@example.org\nFinal-recipient: rfc822;a@example.org\n"
+      "Diagnostic-code: smtp; 550 5.7.1 550 User Unknown: a@example.org\n\n"
+      "Action: failed\nStatus: 5.0.0\n"
+      "Original-recipient: rfc822;b@example.org\nFinal-recipient: rfc822;b@example.org\n");
+  ASSERT_EQ(r.recipients.size(), 2u);
+  EXPECT_EQ(r.recipients[0].final_recipient, "a@example.org");
+  EXPECT_EQ(r.recipients[0].original_recipient, "a@example.org");
+  EXPECT_EQ(r.recipients[0].action, "failed");
+  EXPECT_EQ(r.recipients[1].final_recipient, "b@example.org");
+}
+
+TEST(Dsn, OriginalThenVerdictThenNextFinalWithoutBlankLine) {
+  const auto r = parse_delivery_status(
+      "Original-Recipient: rfc822;a@example.org\nAction: failed\nStatus: 5.1.1\n"
+      "Final-Recipient: rfc822;b@example.org\nAction: failed\nStatus: 5.2.2\n");
+  ASSERT_EQ(r.recipients.size(), 2u);
+  EXPECT_EQ(r.recipients[0].original_recipient, "a@example.org");
+  EXPECT_EQ(r.recipients[1].final_recipient, "b@example.org");
+  EXPECT_EQ(r.recipients[1].status, "5.2.2");
+}
