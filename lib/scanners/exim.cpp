@@ -216,7 +216,13 @@ std::optional<ScanResult> scan_exim(const ScanInput& in) {
     r->remote_mta = e.remote_mta.empty() ? scan::find_remote_host(r->diagnostic) : std::move(e.remote_mta);
     r->smtp_command = scan::find_smtp_command(r->diagnostic);
     r->action = delayed ? "delayed" : "failed";
-    if (scan::apply_fixed(*r, kFixedReasons, kName) && r->reason == "expired") r->action = "delayed";
+    if (scan::apply_fixed(*r, kFixedReasons, kName)) {
+      if (r->reason == "expired") r->action = "delayed";
+    } else if (text::istarts_with(e.spec, "pipe to |")) {
+      // A pipe delivery that failed: the local program's error, not the address's.
+      r->reason = "mailererror";
+      r->decided_by = "scanner:exim:pipe to";
+    }
   }
   scan::finish(result);
   if (!original.empty()) result.original_text = std::string(scan::header_block(original));

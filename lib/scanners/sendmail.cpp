@@ -172,8 +172,10 @@ std::optional<ScanResult> scan_sendmail(const ScanInput& in) {
       had_error_line = true;
       continue;
     }
-    // "421 example.com (smtp)... Deferred: Connection timed out ...": an error for a whole host.
-    if (t.size() > 4 && (t[0] == '4' || t[0] == '5') && t.find("...") != scan::npos) {
+    // "421 example.com (smtp)... Deferred: Connection timed out ..." (an error for a whole host),
+    // "554 5.3.0 unknown mailer error 255", "451 4.0.0 Operating system error": Sendmail's error lines
+    // that name no address.
+    if (t.size() > 4 && (t[0] == '4' || t[0] == '5') && !scan::leading_reply_code(t.substr(0, 4)).empty()) {
       scan::append_diagnostic(pending, t);
       had_error_line = true;
       continue;
@@ -184,16 +186,22 @@ std::optional<ScanResult> scan_sendmail(const ScanInput& in) {
   scan::finish(result);  // one record per address before attaching loose text
   // Text of the transcript that names no address belongs to listed addresses that have no words of
   // their own (a mailer's exit code "255" is no words).
+  // Error lines no verdict claimed are part of that text, and give its reply code.
+  const std::string leftover_reply = scan::leading_reply_code(pending);
+  if (!pending.empty()) scan::append_diagnostic(loose, pending);
   if (!loose.empty()) {
     for (auto& r : result.recipients) {
       const bool wordless = std::none_of(r.diagnostic.begin(), r.diagnostic.end(),
                                          [](char c) { return std::isalpha(static_cast<unsigned char>(c)); });
-      if (wordless) r.diagnostic = loose;
+      if (!wordless) continue;
+      r.diagnostic = loose;
+      r.reply_code = leftover_reply;  // what was read from the old text no longer applies
+      r.status.clear();
     }
   }
 
   // Only host-level errors: the failed recipients are the returned message's.
-  if (result.recipients.empty() && had_error_line && !pending.empty()) {
+  if (result.recipients.empty() && had_error_line && !loose.empty()) {
     const auto to = scan::original_header(in, original, "to");
     for (std::size_t p = 0; p < to.size();) {
       auto comma = to.find(',', p);
@@ -203,7 +211,8 @@ std::optional<ScanResult> scan_sendmail(const ScanInput& in) {
       if (address.empty()) continue;
       auto* r = scan::add_recipient(result, std::move(address));
       if (!r) break;
-      r->diagnostic = pending;
+      r->diagnostic = loose;
+      r->reply_code = leftover_reply;
       r->remote_mta = host;
       r->smtp_command = command;
     }

@@ -37,6 +37,8 @@ filter: cannot open database
   EXPECT_EQ(b.recipient, "bob@example.org");
   EXPECT_NE(b.diagnostic.find("unknown mailer error 255"), std::string::npos);
   EXPECT_EQ(b.reason, "mailererror");
+  EXPECT_EQ(b.reply_code, "554");  // from the mailer's error line, not the exit code "255"
+  EXPECT_EQ(b.status, "5.3.0");
 }
 
 TEST(ScannerSendmail, OldTranscriptOnly) {
