@@ -1,10 +1,364 @@
-// decode.cpp: placeholder (replaced by the decoders).
+// decode.cpp: base64, quoted-printable, RFC 2047 encoded words and charset conversion to UTF-8.
+// All total and linear: bad input degrades (skipped or kept literally, U+FFFD), never throws.
 #include "decode.hpp"
 
+#include <iconv.h>
+
+#include <array>
+#include <cerrno>
+#include <cstdint>
+#include <utility>
+
 namespace bounced {
-std::string decode_base64(std::string_view in) { return std::string(in); }
-std::string decode_quoted_printable(std::string_view in) { return std::string(in); }
-std::string decode_encoded_words(std::string_view v) { return std::string(v); }
-std::string to_utf8(std::string_view b, std::string_view) { return std::string(b); }
-std::string sanitize_utf8(std::string_view b) { return std::string(b); }
+namespace {
+
+constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+
+// base64 alphabet value, or -1.
+constexpr std::array<std::int8_t, 256> make_base64_table() {
+  std::array<std::int8_t, 256> t{};
+  for (auto& v : t) v = -1;
+  const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  for (int i = 0; i < 64; ++i) t[static_cast<unsigned char>(alphabet[i])] = static_cast<std::int8_t>(i);
+  return t;
+}
+constexpr auto kBase64 = make_base64_table();
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool is_ascii(std::string_view s) {
+  for (char c : s)
+    if (static_cast<unsigned char>(c) >= 0x80) return false;
+  return true;
+}
+
+// Length of the valid UTF-8 sequence at s[i], or 0 if invalid (overlongs, surrogates and code
+// points above U+10FFFF are invalid).
+std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
+  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char c = b(i);
+  const std::size_t left = s.size() - i;
+  if (c < 0x80) return 1;
+  if (c >= 0xC2 && c <= 0xDF) return left >= 2 && (b(i + 1) & 0xC0) == 0x80 ? 2 : 0;
+  if (c >= 0xE0 && c <= 0xEF) {
+    if (left < 3 || (b(i + 1) & 0xC0) != 0x80 || (b(i + 2) & 0xC0) != 0x80) return 0;
+    if (c == 0xE0 && b(i + 1) < 0xA0) return 0;   // overlong
+    if (c == 0xED && b(i + 1) >= 0xA0) return 0;  // surrogate
+    return 3;
+  }
+  if (c >= 0xF0 && c <= 0xF4) {
+    if (left < 4 || (b(i + 1) & 0xC0) != 0x80 || (b(i + 2) & 0xC0) != 0x80 || (b(i + 3) & 0xC0) != 0x80)
+      return 0;
+    if (c == 0xF0 && b(i + 1) < 0x90) return 0;  // overlong
+    if (c == 0xF4 && b(i + 1) >= 0x90) return 0;  // above U+10FFFF
+    return 4;
+  }
+  return 0;
+}
+
+bool is_valid_utf8(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    if (static_cast<unsigned char>(s[i]) < 0x80) {
+      ++i;
+      continue;
+    }
+    const std::size_t len = utf8_sequence_length(s, i);
+    if (len == 0) return false;
+    i += len;
+  }
+  return true;
+}
+
+// Charset labels, lowercase, mapped to the iconv name that decodes them best (supersets where
+// senders commonly mislabel: Windows code pages for their ISO/JIS counterparts).
+constexpr std::pair<std::string_view, std::string_view> kCharsetAliases[] = {
+    {"shift_jis", "CP932"},      {"shift-jis", "CP932"},      {"sjis", "CP932"},
+    {"x-sjis", "CP932"},         {"ms_kanji", "CP932"},       {"csshiftjis", "CP932"},
+    {"windows-31j", "CP932"},    {"cp932", "CP932"},          {"x-ms-cp932", "CP932"},
+    {"iso-2022-jp", "ISO-2022-JP-2"}, {"csiso2022jp", "ISO-2022-JP-2"}, {"iso-2022-jp-2", "ISO-2022-JP-2"},
+    {"iso-2022-jp-3", "ISO-2022-JP-3"},
+    {"euc-jp", "EUC-JP-MS"},     {"eucjp", "EUC-JP-MS"},      {"x-euc-jp", "EUC-JP-MS"},
+    {"cseucpkdfmtjapanese", "EUC-JP-MS"},
+    {"gb2312", "GB18030"},       {"gbk", "GB18030"},          {"x-gbk", "GB18030"},
+    {"cp936", "GB18030"},        {"gb18030", "GB18030"},      {"euc-cn", "GB18030"},
+    {"csgb2312", "GB18030"},     {"x-euc-cn", "GB18030"},     {"chinese", "GB18030"},
+    {"big5", "BIG5-HKSCS"},      {"big5-hkscs", "BIG5-HKSCS"}, {"x-big5", "BIG5-HKSCS"},
+    {"cn-big5", "BIG5-HKSCS"},   {"cp950", "CP950"},
+    {"euc-kr", "CP949"},         {"ks_c_5601-1987", "CP949"}, {"ks_c_5601", "CP949"},
+    {"cp949", "CP949"},          {"x-windows-949", "CP949"},  {"ksc5601", "CP949"},
+    {"iso-2022-kr", "ISO-2022-KR"},
+    // Latin-1 and ASCII labels are decoded as windows-1252 (its superset), as browsers do.
+    {"iso-8859-1", "WINDOWS-1252"}, {"iso8859-1", "WINDOWS-1252"}, {"iso_8859-1", "WINDOWS-1252"},
+    {"latin1", "WINDOWS-1252"},  {"l1", "WINDOWS-1252"},      {"cp819", "WINDOWS-1252"},
+    {"us-ascii", "WINDOWS-1252"}, {"ascii", "WINDOWS-1252"},  {"ansi_x3.4-1968", "WINDOWS-1252"},
+    {"iso-8859-9", "WINDOWS-1254"}, {"latin5", "WINDOWS-1254"},
+    {"koi8-r", "KOI8-R"},        {"koi8r", "KOI8-R"},         {"koi8-u", "KOI8-U"},
+    {"utf-7", "UTF-7"},          {"unicode-1-1-utf-7", "UTF-7"},
+    {"tis-620", "CP874"},        {"windows-874", "CP874"},
+};
+
+// Labels that mean UTF-8 (or say nothing useful): validated, not converted.
+constexpr std::string_view kUtf8Labels[] = {"utf-8", "utf8", "x-unknown", "unknown-8bit", "x-user-defined",
+                                            "default", "unknown", "8bit", "binary"};
+
+std::string normalize_charset(std::string_view charset) {
+  std::size_t b = 0, e = charset.size();
+  while (b < e && (charset[b] == ' ' || charset[b] == '\t' || charset[b] == '"' || charset[b] == '\''))
+    ++b;
+  while (e > b && (charset[e - 1] == ' ' || charset[e - 1] == '\t' || charset[e - 1] == '"' ||
+                   charset[e - 1] == '\''))
+    --e;
+  std::string out;
+  out.reserve(e - b);
+  for (std::size_t i = b; i < e; ++i) out.push_back(ascii_lower(charset[i]));
+  return out;
+}
+
+// Converts with an open iconv descriptor; invalid or truncated input bytes become U+FFFD.
+std::string convert(iconv_t cd, std::string_view bytes) {
+  std::string out(bytes.size() * 2 + 16, '\0');
+  std::size_t used = 0;
+  char* in = const_cast<char*>(bytes.data());  // iconv's signature; it does not write the input
+  std::size_t in_left = bytes.size();
+  bool flushed = false;
+  while (!flushed) {
+    char* out_ptr = out.data() + used;
+    std::size_t out_left = out.size() - used;
+    // With no input left, one more call writes the final shift sequence (stateful encodings).
+    const bool flush_call = in_left == 0;
+    const std::size_t rc = !flush_call ? iconv(cd, &in, &in_left, &out_ptr, &out_left)
+                                       : iconv(cd, nullptr, nullptr, &out_ptr, &out_left);
+    const int err = errno;
+    used = out.size() - out_left;
+    if (rc != static_cast<std::size_t>(-1)) {
+      flushed = flush_call;
+      continue;
+    }
+    if (err == E2BIG) {
+      out.resize(out.size() * 2);
+      continue;
+    }
+    if (flush_call) break;  // flush failed: nothing more to write
+    // EILSEQ (invalid byte) or EINVAL (truncated sequence at the end): replace one byte, go on.
+    if (out.size() - used < kReplacement.size()) out.resize(out.size() * 2);
+    out.replace(used, kReplacement.size(), kReplacement);
+    used += kReplacement.size();
+    ++in;
+    --in_left;
+  }
+  out.resize(used);
+  return out;
+}
+
+void append_decoded_word(std::string& bytes, std::string_view text, char encoding) {
+  if (encoding == 'b') {
+    bytes += decode_base64(text);
+    return;
+  }
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '_') {
+      bytes.push_back(' ');
+    } else if (c == '=' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 && hex_value(text[i + 2]) >= 0) {
+      bytes.push_back(static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2])));
+      i += 2;
+    } else {
+      bytes.push_back(c);
+    }
+  }
+}
+
+struct EncodedWord {
+  std::size_t end = 0;  // one past "?="
+  std::string_view charset, text;
+  char encoding = 0;  // 'b' or 'q'
+};
+
+// Parses "=?charset?X?text?=" at value[pos]. Encoded words hold no white space; the search is
+// bounded so a value full of "=?" stays linear.
+bool parse_encoded_word(std::string_view value, std::size_t pos, EncodedWord& w) {
+  constexpr std::size_t kMaxCharset = 64, kMaxText = 2048;
+  if (value.compare(pos, 2, "=?") != 0) return false;
+  std::size_t i = pos + 2;
+  const std::size_t cs_begin = i;
+  while (i < value.size() && i - cs_begin <= kMaxCharset && value[i] != '?' && value[i] != ' ' && value[i] != '\t')
+    ++i;
+  if (i >= value.size() || value[i] != '?' || i == cs_begin) return false;
+  std::string_view charset = value.substr(cs_begin, i - cs_begin);
+  if (const auto star = charset.find('*'); star != std::string_view::npos) charset = charset.substr(0, star);  // RFC 2231 language
+  if (i + 2 >= value.size() || value[i + 2] != '?') return false;
+  const char enc = ascii_lower(value[i + 1]);
+  if (enc != 'b' && enc != 'q') return false;
+  const std::size_t text_begin = i + 3;
+  std::size_t j = text_begin;
+  while (j + 1 < value.size() && j - text_begin <= kMaxText) {
+    const char c = value[j];
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') return false;
+    if (c == '?' && value[j + 1] == '=') {
+      w.charset = charset;
+      w.encoding = enc;
+      w.text = value.substr(text_begin, j - text_begin);
+      w.end = j + 2;
+      return true;
+    }
+    ++j;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string decode_base64(std::string_view in) {
+  std::string out;
+  out.reserve(in.size() / 4 * 3 + 3);
+  std::uint32_t acc = 0;
+  int bits = 0;
+  for (char c : in) {
+    const int v = kBase64[static_cast<unsigned char>(c)];
+    if (v < 0) {
+      // Padding ends a quantum; a later encoded run (concatenated parts) starts afresh.
+      if (c == '=') {
+        acc = 0;
+        bits = 0;
+      }
+      continue;
+    }
+    acc = (acc << 6) | static_cast<std::uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((acc >> bits) & 0xFF));
+      acc &= (1u << bits) - 1;
+    }
+  }
+  return out;
+}
+
+std::string decode_quoted_printable(std::string_view in) {
+  std::string out;
+  out.reserve(in.size());
+  const std::size_t n = in.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    const char c = in[i];
+    if (c != '=') {
+      out.push_back(c);
+      continue;
+    }
+    if (i + 2 < n && hex_value(in[i + 1]) >= 0 && hex_value(in[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(hex_value(in[i + 1]) * 16 + hex_value(in[i + 2])));
+      i += 2;
+      continue;
+    }
+    // Soft line break: '=' then optional trailing blanks then a newline (or the end of input).
+    std::size_t j = i + 1;
+    while (j < n && (in[j] == ' ' || in[j] == '\t')) ++j;
+    if (j == n) {
+      i = n;
+      break;
+    }
+    if (in[j] == '\r' || in[j] == '\n') {
+      if (in[j] == '\r' && j + 1 < n && in[j + 1] == '\n') ++j;
+      i = j;
+      continue;
+    }
+    out.push_back('=');  // malformed escape: kept literally
+  }
+  return out;
+}
+
+std::string decode_encoded_words(std::string_view value) {
+  if (value.find("=?") == std::string_view::npos) return sanitize_utf8(value);
+  std::string out;
+  out.reserve(value.size());
+  std::string pending_bytes;       // decoded bytes of adjacent words in one charset, not yet converted
+  std::string pending_charset;
+  std::size_t plain_begin = 0;     // start of text not yet copied
+  bool last_was_word = false;
+  auto flush_words = [&]() {
+    if (!pending_bytes.empty() || !pending_charset.empty()) out += to_utf8(pending_bytes, pending_charset);
+    pending_bytes.clear();
+    pending_charset.clear();
+  };
+  std::size_t i = 0;
+  while (i < value.size()) {
+    const std::size_t next = value.find("=?", i);
+    if (next == std::string_view::npos) break;
+    EncodedWord w;
+    if (!parse_encoded_word(value, next, w)) {
+      i = next + 2;
+      continue;
+    }
+    std::string_view between = value.substr(plain_begin, next - plain_begin);
+    bool only_space = true;
+    for (char c : between)
+      if (c != ' ' && c != '\t' && c != '\r' && c != '\n') only_space = false;
+    const std::string charset = normalize_charset(w.charset);
+    if (!(last_was_word && only_space)) {
+      flush_words();
+      out += sanitize_utf8(between);
+    } else if (charset != pending_charset) {
+      flush_words();
+    }
+    pending_charset = charset;
+    append_decoded_word(pending_bytes, w.text, w.encoding);
+    last_was_word = true;
+    plain_begin = i = w.end;
+  }
+  flush_words();
+  out += sanitize_utf8(value.substr(plain_begin));
+  return out;
+}
+
+std::string to_utf8(std::string_view bytes, std::string_view charset) {
+  const std::string cs = normalize_charset(charset);
+  // Pure ASCII needs no conversion, except in the 7-bit stateful encodings.
+  const bool stateful = cs.find("2022") != std::string::npos || cs.find("utf-7") != std::string::npos ||
+                        cs == "hz-gb-2312";
+  if (!stateful && is_ascii(bytes)) return std::string(bytes);
+  if (cs.empty()) return sanitize_utf8(bytes);
+  for (std::string_view label : kUtf8Labels)
+    if (cs == label) return sanitize_utf8(bytes);
+  // 8-bit bytes under an ASCII label: mislabelled, most often UTF-8.
+  if ((cs == "us-ascii" || cs == "ascii") && is_valid_utf8(bytes)) return std::string(bytes);
+  std::string iconv_name;
+  for (const auto& [label, name] : kCharsetAliases)
+    if (cs == label) {
+      iconv_name = std::string(name);
+      break;
+    }
+  if (iconv_name.empty()) iconv_name = cs;
+  iconv_t cd = iconv_open("UTF-8", iconv_name.c_str());
+  if (cd == reinterpret_cast<iconv_t>(-1) && iconv_name != cs) cd = iconv_open("UTF-8", cs.c_str());
+  if (cd == reinterpret_cast<iconv_t>(-1)) return sanitize_utf8(bytes);  // unknown charset
+  std::string out = convert(cd, bytes);
+  iconv_close(cd);
+  return out;
+}
+
+std::string sanitize_utf8(std::string_view bytes) {
+  if (is_valid_utf8(bytes)) return std::string(bytes);
+  std::string out;
+  out.reserve(bytes.size() + 16);
+  std::size_t i = 0;
+  while (i < bytes.size()) {
+    const std::size_t len = utf8_sequence_length(bytes, i);
+    if (len == 0) {
+      out += kReplacement;
+      ++i;
+    } else {
+      out.append(bytes.data() + i, len);
+      i += len;
+    }
+  }
+  return out;
+}
+
 }  // namespace bounced

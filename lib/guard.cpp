@@ -1,7 +1,22 @@
-// guard.cpp: placeholder (replaced by the guard implementation).
+// guard.cpp: bounded checks on raw input before the MIME parser sees it, and mbox splitting.
+//
+// The pre-scan is a line-fed state machine (in the spirit of Postfix's mime_state.c) that walks
+// the message the way mimetic's iterator parser (mimetic/parser/itparser.h) will: same newline
+// rules (CR, LF, CRLF, LFCR), same header-end rules, same boundary matching (prefix match against
+// the stack of "--boundary" strings, innermost first, only on complete lines, lines over 4093
+// bytes seen in 4093-byte segments), message/rfc822 bodies entered as nested messages. So every
+// header region mimetic will parse is checked here first, and the entity spans it records line up
+// with mimetic's tree. Content-Type values are parsed with mimetic's own ContentType class so the
+// boundary strings are the ones mimetic will use. Linear time; recursion bounded by max_mime_depth.
 #include "guard.hpp"
 
+#include <mimetic/contenttype.h>
+
+#include <algorithm>
+#include <cstring>
+
 namespace bounced {
+
 const char* to_string(GuardError e) {
   switch (e) {
     case GuardError::none: return "none";
@@ -16,7 +31,381 @@ const char* to_string(GuardError e) {
   }
   return "unknown";
 }
-GuardError check_message(std::string_view raw) { return raw.empty() ? GuardError::empty : GuardError::none; }
-std::string_view strip_mbox_from_line(std::string_view raw) { return raw; }
-std::vector<std::string_view> split_mbox(std::string_view raw) { return {raw}; }
+
+namespace {
+
+bool is_newline(char c) { return c == '\r' || c == '\n'; }
+bool is_blank(char c) { return c == ' ' || c == '\t'; }
+// What mimetic accepts in a field name.
+bool is_name_char(char c) { return c > 32 && c < 127 && c != ':'; }
+
+// One physical line: [begin, end) is its text, `next` where the following line starts.
+struct Line {
+  std::size_t begin = 0, end = 0, next = 0;
+  bool has_newline = false;
+  std::size_t size() const { return end - begin; }
+};
+
+// mimetic's newline: CR or LF, optionally followed by the other one.
+Line read_line(std::string_view s, std::size_t pos) {
+  Line l;
+  l.begin = pos;
+  const char* p = s.data();
+  std::size_t i = pos;
+  const std::size_t n = s.size();
+  while (i < n && !is_newline(p[i])) ++i;
+  l.end = i;
+  if (i < n) {
+    l.has_newline = true;
+    const char first = p[i++];
+    if (i < n && is_newline(p[i]) && p[i] != first) ++i;
+  }
+  l.next = i;
+  return l;
+}
+
+bool iequals_ascii(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
+class PreScan {
+ public:
+  PreScan(std::string_view raw, std::vector<EntitySpan>* spans) : raw_(raw), spans_(spans) {}
+
+  GuardError run() {
+    // The top-level header must start with a field.
+    const Line first = read_line(raw_, 0);
+    const std::string_view text = raw_.substr(first.begin, first.size());
+    std::size_t k = 0;
+    while (k < text.size() && is_name_char(text[k])) ++k;
+    const std::size_t name_end = k;
+    while (k < text.size() && is_blank(text[k])) ++k;
+    if (name_end == 0 || k >= text.size() || text[k] != ':') return GuardError::no_header;
+    load_entity(0);
+    return error_;
+  }
+
+ private:
+  enum class BoundaryKind { none, boundary, closing, higher_level };
+  // mimetic copies bodies through a 4096-byte block and gives up on lines that fill it: only the
+  // last 4093-byte segment of a longer line is tested as a boundary.
+  static constexpr std::size_t kBlockLine = 4093;
+
+  void fail(GuardError e) {
+    if (error_ == GuardError::none) error_ = e;
+  }
+
+  // Field sizes, in mimetic's terms, for the work budget (see Limits::max_header_field_work).
+  void account_field(std::size_t name_len, std::size_t value_len) {
+    if (value_len > Limits::max_header_field_bytes) fail(GuardError::header_too_large);
+    header_work_ += static_cast<unsigned long long>(name_len) * name_len +
+                    static_cast<unsigned long long>(value_len) * value_len;
+    if (header_work_ > Limits::max_header_field_work) fail(GuardError::header_too_large);
+  }
+
+  void load_entity(std::size_t depth) {
+    if (error_ != GuardError::none) return;
+    if (depth > Limits::max_mime_depth) return fail(GuardError::too_deep);
+    if (++parts_ > Limits::max_mime_parts) return fail(GuardError::too_many_parts);
+    std::size_t index = 0;
+    if (spans_) {
+      index = spans_->size();
+      spans_->push_back(EntitySpan{pos_, pos_, pos_, raw_.size(), depth});
+    }
+    std::string content_type;
+    bool has_content_type = false;
+    load_header(depth, content_type, has_content_type, index);
+    if (error_ != GuardError::none) return;
+
+    bool multipart = false, rfc822 = false;
+    std::string boundary;
+    if (has_content_type) {
+      const mimetic::ContentType ct(content_type);
+      multipart = ct.isMultipart();
+      rfc822 = ct.type() == "message" && ct.subtype() == "rfc822";
+      if (multipart) boundary = "--" + ct.param("boundary");
+    }
+    if (multipart) {
+      load_multipart(std::move(boundary), depth);
+    } else if (rfc822) {
+      load_entity(depth + 1);
+    } else {
+      copy_until_boundary();
+    }
+    if (spans_) (*spans_)[index].end = stop_pos_;
+  }
+
+  // Walks one header block as mimetic's loadHeader does. Records the first Content-Type value
+  // (unfolded the way mimetic unfolds it) and checks the header limits.
+  void load_header(std::size_t depth, std::string& content_type, bool& has_content_type, std::size_t index) {
+    const std::size_t n = raw_.size();
+    const char* p = raw_.data();
+    std::size_t header_bytes = 0;
+    bool first_line = true;
+    bool field_open = false;  // a field mimetic has not added yet (it adds it when the next line starts)
+    bool field_is_ct = false;
+    std::size_t name_len = 0, value_len = 0;
+    // mimetic keeps folded text seen while no field is open and prefixes it to the next field.
+    std::size_t orphan_len = 0;
+    std::string orphan_text, pending_ct;
+    std::size_t header_end = pos_, body_begin = n;
+
+    auto close_field = [&]() {
+      if (!field_open) return;
+      account_field(name_len, value_len);
+      if (field_is_ct && !has_content_type) {
+        has_content_type = true;
+        content_type = pending_ct.substr(0, pending_ct.find('\0'));  // mimetic keeps a C string
+      }
+      field_open = false;
+      field_is_ct = false;
+    };
+    auto open_field = [&](std::string_view name, std::string_view value) {
+      field_open = true;
+      name_len = name.size();
+      value_len = orphan_len + value.size();
+      field_is_ct = iequals_ascii(name, "content-type");
+      if (field_is_ct) {
+        pending_ct = orphan_text;
+        pending_ct.append(value);
+      }
+      orphan_len = 0;
+      orphan_text.clear();
+    };
+
+    while (error_ == GuardError::none) {
+      if (pos_ >= n) {
+        // End of input inside the header: mimetic never adds the pending field, but its size
+        // still counts against the budget.
+        if (field_open) account_field(name_len, value_len);
+        field_open = false;
+        body_begin = n;
+        break;
+      }
+      const Line line = read_line(raw_, pos_);
+      if (line.size() == 0) {  // empty line: end of header (its newline is consumed)
+        close_field();
+        body_begin = line.next;
+        break;
+      }
+      if (line.size() > Limits::max_header_line_bytes) {
+        fail(GuardError::header_line_too_long);
+        break;
+      }
+      header_bytes += line.next - line.begin;
+      if (header_bytes > Limits::max_header_bytes) {
+        fail(GuardError::header_too_large);
+        break;
+      }
+      if (depth == 0 && std::memchr(p + line.begin, '\0', line.size()) != nullptr) {
+        fail(GuardError::binary);
+        break;
+      }
+      const std::string_view text(p + line.begin, line.size());
+      std::size_t k = 0;
+      if (is_blank(text[0]) && !first_line) {  // folded continuation
+        while (k < text.size() && is_blank(text[k])) ++k;
+        const std::string_view more = text.substr(k);
+        if (field_open) {
+          value_len += 1 + more.size();
+          if (field_is_ct && pending_ct.size() <= Limits::max_header_field_bytes) {
+            pending_ct.push_back(' ');
+            pending_ct.append(more);
+          }
+        } else {
+          orphan_len += 1 + more.size();
+          if (orphan_text.size() <= Limits::max_header_field_bytes) {
+            orphan_text.push_back(' ');
+            orphan_text.append(more);
+          }
+          if (orphan_len > Limits::max_header_field_bytes) fail(GuardError::header_too_large);
+        }
+        pos_ = line.next;
+        header_end = line.end;
+        continue;
+      }
+      close_field();
+      if (text[0] == ':') {  // mimetic ignores a line starting with ':'
+        first_line = false;
+        pos_ = line.next;
+        header_end = line.end;
+        continue;
+      }
+      // Field name: name chars, then optional blanks, then ':'. Anything else starts the body.
+      // (A first line may start with blanks: mimetic takes them as the name, trimmed to nothing,
+      // when a ':' follows.)
+      while (k < text.size() && is_name_char(text[k])) ++k;
+      const std::size_t name_end = k;
+      while (k < text.size() && is_blank(text[k])) ++k;
+      if (k >= text.size() || text[k] != ':') {
+        body_begin = line.begin;
+        break;
+      }
+      ++k;
+      while (k < text.size() && is_blank(text[k])) ++k;
+      open_field(text.substr(0, name_end), text.substr(k));
+      first_line = false;
+      pos_ = line.next;
+      header_end = line.end;
+    }
+    pos_ = body_begin;
+    if (spans_) {
+      (*spans_)[index].header_end = std::min(header_end, body_begin);
+      (*spans_)[index].body_begin = body_begin;
+    }
+  }
+
+  void load_multipart(std::string boundary, std::size_t depth) {
+    boundaries_.push_back(std::move(boundary));
+    copy_until_boundary();
+    while (pos_ < raw_.size() && error_ == GuardError::none) {
+      switch (last_) {
+        case BoundaryKind::none:
+          return;
+        case BoundaryKind::boundary:
+          load_entity(depth + 1);
+          break;
+        case BoundaryKind::closing:
+          boundaries_.pop_back();
+          copy_until_boundary();  // epilogue
+          return;
+        case BoundaryKind::higher_level:
+          boundaries_.pop_back();
+          return;
+      }
+    }
+  }
+
+  BoundaryKind classify_boundary(std::string_view line) {
+    std::size_t level = 0;
+    for (auto it = boundaries_.rbegin(); it != boundaries_.rend(); ++it, ++level) {
+      const std::string& b = *it;
+      if (line.size() >= b.size() && line.compare(0, b.size(), b) == 0) {
+        if (level > 0) return last_ = BoundaryKind::higher_level;
+        if (line.size() >= b.size() + 2 && line.compare(b.size(), 2, "--") == 0)
+          return last_ = BoundaryKind::closing;
+        return last_ = BoundaryKind::boundary;
+      }
+    }
+    return last_ = BoundaryKind::none;
+  }
+
+  // Skips body lines up to the next boundary line (consumed) or the end of input.
+  void copy_until_boundary() {
+    const std::size_t n = raw_.size();
+    const char* p = raw_.data();
+    while (pos_ < n) {
+      const Line line = read_line(raw_, pos_);
+      if (!line.has_newline) break;  // the last, unterminated line is never tested
+      std::size_t len = line.size();
+      if (len > 0) {
+        std::size_t seg = line.begin;
+        if (len >= kBlockLine) seg = line.begin + len / kBlockLine * kBlockLine;
+        const std::size_t seg_len = line.end - seg;
+        if (seg_len >= 2 && p[seg] == '-' && p[seg + 1] == '-') {
+          if (classify_boundary(std::string_view(p + seg, seg_len)) != BoundaryKind::none) {
+            stop_pos_ = line.begin;
+            pos_ = line.next;
+            return;
+          }
+        }
+      }
+      pos_ = line.next;
+    }
+    pos_ = n;
+    stop_pos_ = n;
+  }
+
+  std::string_view raw_;
+  std::vector<EntitySpan>* spans_;
+  std::size_t pos_ = 0;
+  std::size_t stop_pos_ = 0;
+  std::size_t parts_ = 0;
+  unsigned long long header_work_ = 0;
+  std::vector<std::string> boundaries_;  // innermost last
+  BoundaryKind last_ = BoundaryKind::none;
+  GuardError error_ = GuardError::none;
+};
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
+
+}  // namespace
+
+std::string_view skip_leading_blank_lines(std::string_view raw) {
+  std::size_t pos = 0;
+  while (pos < raw.size()) {
+    const Line line = read_line(raw, pos);
+    std::size_t k = line.begin;
+    while (k < line.end && is_blank(raw[k])) ++k;
+    if (k != line.end || !line.has_newline) break;
+    pos = line.next;
+  }
+  return raw.substr(pos);
+}
+
+GuardError scan_message(std::string_view raw, std::vector<EntitySpan>* spans) {
+  if (raw.size() > Limits::max_message_bytes) return GuardError::too_large;
+  bool all_space = true;
+  for (char c : raw)
+    if (!is_space(c)) {
+      all_space = false;
+      break;
+    }
+  if (all_space) return GuardError::empty;
+  if (spans) spans->clear();
+  return PreScan(raw, spans).run();
+}
+
+GuardError check_message(std::string_view raw) {
+  if (raw.size() > Limits::max_message_bytes) return GuardError::too_large;
+  return scan_message(skip_leading_blank_lines(raw), nullptr);
+}
+
+std::string_view strip_mbox_from_line(std::string_view raw) {
+  if (raw.substr(0, 5) != "From ") return raw;
+  const Line line = read_line(raw, 0);
+  return raw.substr(line.next);
+}
+
+std::vector<std::string_view> split_mbox(std::string_view raw) {
+  if (raw.substr(0, 5) != "From ") return {raw};
+  std::vector<std::string_view> messages;
+  std::size_t message_begin = std::string_view::npos;  // after the current "From " line
+  std::size_t blank_begin = std::string_view::npos;    // start of the blank line before this line
+  bool previous_blank = true;                          // start of file counts as after a blank line
+  std::size_t pos = 0;
+  while (pos < raw.size()) {
+    const Line line = read_line(raw, pos);
+    if (previous_blank && line.size() >= 5 && raw.compare(line.begin, 5, "From ") == 0) {
+      if (message_begin != std::string_view::npos) {
+        const std::size_t end = blank_begin != std::string_view::npos ? blank_begin : line.begin;
+        messages.push_back(raw.substr(message_begin, end - message_begin));
+        if (messages.size() >= Limits::max_mbox_messages) return messages;
+      }
+      message_begin = line.next;
+      previous_blank = false;
+      pos = line.next;
+      continue;
+    }
+    if (line.size() == 0) {
+      if (!previous_blank) blank_begin = line.begin;
+      previous_blank = true;
+    } else {
+      previous_blank = false;
+      blank_begin = std::string_view::npos;
+    }
+    pos = line.next;
+  }
+  if (message_begin != std::string_view::npos)
+    messages.push_back(raw.substr(message_begin, raw.size() - message_begin));
+  return messages;
+}
+
 }  // namespace bounced

@@ -1,0 +1,128 @@
+// decode_test.cpp: lib/decode (base64, quoted-printable, RFC 2047 words, charset conversion).
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "decode.hpp"
+
+using namespace bounced;
+
+TEST(Base64, Plain) {
+  EXPECT_EQ(decode_base64("SGVsbG8sIHdvcmxkIQ=="), "Hello, world!");
+  EXPECT_EQ(decode_base64(""), "");
+}
+
+TEST(Base64, LineBreaksAndGarbageSkipped) {
+  EXPECT_EQ(decode_base64("SGVs\r\nbG8s\nIHdv cmxk*IQ==\r\n"), "Hello, world!");
+  EXPECT_EQ(decode_base64("!!!@@@"), "");
+}
+
+TEST(Base64, MissingPadding) {
+  EXPECT_EQ(decode_base64("SGVsbG8"), "Hello");
+  EXPECT_EQ(decode_base64("SGk"), "Hi");
+  EXPECT_EQ(decode_base64("SA"), "H");
+  EXPECT_EQ(decode_base64("S"), "");  // a lone sextet carries no full byte
+}
+
+TEST(Base64, ConcatenatedPaddedRuns) {
+  EXPECT_EQ(decode_base64("SGk=\nSGk="), "HiHi");
+}
+
+TEST(Base64, BinaryRoundTrip) {
+  EXPECT_EQ(decode_base64("AP8A/w=="), std::string("\x00\xff\x00\xff", 4));
+}
+
+TEST(QuotedPrintable, SoftBreaksAndEscapes) {
+  EXPECT_EQ(decode_quoted_printable("caf=C3=A9 au lait"), "caf\xC3\xA9 au lait");
+  EXPECT_EQ(decode_quoted_printable("long line=\r\ncontinued"), "long linecontinued");
+  EXPECT_EQ(decode_quoted_printable("long line=\ncontinued"), "long linecontinued");
+  EXPECT_EQ(decode_quoted_printable("trailing=  \ncontinued"), "trailingcontinued");
+  EXPECT_EQ(decode_quoted_printable("lower =c3=a9"), "lower \xC3\xA9");
+  EXPECT_EQ(decode_quoted_printable("ends with ="), "ends with ");
+}
+
+TEST(QuotedPrintable, BadEscapesKeptLiterally) {
+  EXPECT_EQ(decode_quoted_printable("a=ZZb"), "a=ZZb");
+  EXPECT_EQ(decode_quoted_printable("100=%"), "100=%");
+  EXPECT_EQ(decode_quoted_printable("x=4"), "x=4");
+  EXPECT_EQ(decode_quoted_printable("line one\r\nline two"), "line one\r\nline two");
+}
+
+TEST(EncodedWords, Utf8Base64) {
+  EXPECT_EQ(decode_encoded_words("=?UTF-8?B?44GT44KT44Gr44Gh44Gv?="),
+            "\xE3\x81\x93\xE3\x82\x93\xE3\x81\xAB\xE3\x81\xA1\xE3\x81\xAF");  // konnichiwa
+}
+
+TEST(EncodedWords, Latin1QuotedPrintable) {
+  EXPECT_EQ(decode_encoded_words("=?ISO-8859-1?Q?Andr=E9_Pirard?="), "Andr\xC3\xA9 Pirard");
+  EXPECT_EQ(decode_encoded_words("Subject: =?iso-8859-1?q?caf=e9?= ok"), "Subject: caf\xC3\xA9 ok");
+}
+
+TEST(EncodedWords, AdjacentWordsJoined) {
+  EXPECT_EQ(decode_encoded_words("=?ISO-8859-1?Q?a?= =?ISO-8859-1?Q?b?="), "ab");
+  EXPECT_EQ(decode_encoded_words("=?ISO-8859-1?Q?a?=\r\n =?ISO-8859-1?Q?b?="), "ab");
+  EXPECT_EQ(decode_encoded_words("=?ISO-8859-1?Q?a?= x =?ISO-8859-1?Q?b?="), "a x b");
+  // A multi-byte character split across two words.
+  EXPECT_EQ(decode_encoded_words("=?UTF-8?Q?=E3=81?= =?UTF-8?Q?=93?="), "\xE3\x81\x93");
+}
+
+TEST(EncodedWords, Iso2022Jp) {
+  // "テスト" (test) in ISO-2022-JP: ESC $ B %F%9%H ESC ( B
+  EXPECT_EQ(decode_encoded_words("=?ISO-2022-JP?B?GyRCJUYlOSVIGyhC?="),
+            "\xE3\x83\x86\xE3\x82\xB9\xE3\x83\x88");
+}
+
+TEST(EncodedWords, ShiftJis) {
+  // "テスト" in Shift_JIS: 83 65 83 58 83 67
+  EXPECT_EQ(decode_encoded_words("=?Shift_JIS?B?g2WDWINn?="), "\xE3\x83\x86\xE3\x82\xB9\xE3\x83\x88");
+  EXPECT_EQ(decode_encoded_words("=?x-sjis?Q?=83e=83X=83g?="), "\xE3\x83\x86\xE3\x82\xB9\xE3\x83\x88");
+}
+
+TEST(EncodedWords, UnknownCharsetDegrades) {
+  EXPECT_EQ(decode_encoded_words("=?x-no-such-charset?Q?hello?="), "hello");
+  EXPECT_EQ(decode_encoded_words("=?x-no-such-charset?B?/w==?="), "\xEF\xBF\xBD");
+}
+
+TEST(EncodedWords, MalformedLeftAlone) {
+  EXPECT_EQ(decode_encoded_words("=?utf-8?X?abc?="), "=?utf-8?X?abc?=");
+  EXPECT_EQ(decode_encoded_words("=?utf-8?Q?never closed"), "=?utf-8?Q?never closed");
+  EXPECT_EQ(decode_encoded_words("plain text"), "plain text");
+  std::string many;
+  for (int i = 0; i < 20000; ++i) many += "=?x?q?a";
+  EXPECT_TRUE(decode_encoded_words(many) == many);  // bounded work, and unchanged
+}
+
+TEST(ToUtf8, Aliases) {
+  EXPECT_EQ(to_utf8("caf\xE9", "iso-8859-1"), "caf\xC3\xA9");
+  EXPECT_EQ(to_utf8("caf\xE9", "\"ISO-8859-1\""), "caf\xC3\xA9");
+  EXPECT_EQ(to_utf8("\x80", "windows-1252"), "\xE2\x82\xAC");
+  EXPECT_EQ(to_utf8("\xF0\xD2\xC9", "koi8-r"), "\xD0\x9F\xD1\x80\xD0\xB8");
+  EXPECT_EQ(to_utf8("\xA5\xC6\xA5\xB9\xA5\xC8", "EUC-JP"), "\xE3\x83\x86\xE3\x82\xB9\xE3\x83\x88");
+  EXPECT_EQ(to_utf8("\x83\x65\x83\x58\x83\x67", "cp932"), "\xE3\x83\x86\xE3\x82\xB9\xE3\x83\x88");
+  EXPECT_EQ(to_utf8("\xC4\xE3\xBA\xC3", "gb2312"), "\xE4\xBD\xA0\xE5\xA5\xBD");  // nihao
+  EXPECT_EQ(to_utf8("\xA7\x41", "big5"), "\xE4\xBD\xA0");
+  EXPECT_EQ(to_utf8("plain", "x-bogus"), "plain");
+}
+
+TEST(ToUtf8, InvalidBytesBecomeReplacement) {
+  // A truncated Shift_JIS lead byte at the end and a bad byte in UTF-8.
+  EXPECT_EQ(to_utf8("ab\x83", "shift_jis"), "ab\xEF\xBF\xBD");
+  EXPECT_EQ(to_utf8("a\xFF" "b", "utf-8"), "a\xEF\xBF\xBD" "b");
+  // Text survives around the bad byte.
+  EXPECT_EQ(to_utf8("\x83\x65\xFF\x83\x67", "sjis"), "\xE3\x83\x86\xEF\xBF\xBD\xE3\x83\x88");
+}
+
+TEST(ToUtf8, AsciiAndUtf8PassThrough) {
+  EXPECT_EQ(to_utf8("hello", "us-ascii"), "hello");
+  EXPECT_EQ(to_utf8("\xC3\xA9", "utf-8"), "\xC3\xA9");
+  EXPECT_EQ(to_utf8("\xC3\xA9", "us-ascii"), "\xC3\xA9");  // mislabelled UTF-8
+  EXPECT_EQ(to_utf8("\xE9", "us-ascii"), "\xC3\xA9");      // mislabelled Latin-1
+}
+
+TEST(SanitizeUtf8, Replaces) {
+  EXPECT_EQ(sanitize_utf8("ok \xE2\x82\xAC"), "ok \xE2\x82\xAC");
+  EXPECT_EQ(sanitize_utf8("\xC0\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD");        // overlong
+  EXPECT_EQ(sanitize_utf8("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate
+  EXPECT_EQ(sanitize_utf8("\xE2\x82"), "\xEF\xBF\xBD\xEF\xBF\xBD");        // truncated
+  EXPECT_EQ(sanitize_utf8(std::string("a\0b", 3)), std::string("a\0b", 3));
+}

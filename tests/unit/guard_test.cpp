@@ -1,0 +1,151 @@
+// guard_test.cpp: lib/guard (input limits, pre-scan, mbox handling).
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "guard.hpp"
+
+using namespace bounced;
+
+namespace {
+
+std::string nested_multiparts(int levels) {
+  std::string m = "From: a@example.org\nContent-Type: multipart/mixed; boundary=\"b0\"\n\n";
+  for (int i = 1; i <= levels; ++i)
+    m += "--b" + std::to_string(i - 1) + "\nContent-Type: multipart/mixed; boundary=\"b" + std::to_string(i) + "\"\n\n";
+  m += "--b" + std::to_string(levels) + "\nContent-Type: text/plain\n\ndeep\n";
+  for (int i = levels; i >= 0; --i) m += "--b" + std::to_string(i) + "--\n";
+  return m;
+}
+
+std::string many_parts(int n) {
+  std::string m = "From: a@example.org\nContent-Type: multipart/mixed; boundary=XX\n\n";
+  for (int i = 0; i < n; ++i) m += "--XX\n\nx\n";
+  m += "--XX--\n";
+  return m;
+}
+
+}  // namespace
+
+TEST(Guard, AcceptsOrdinaryMessage) {
+  EXPECT_EQ(check_message("From: a@example.org\nSubject: hi\n\nbody\n"), GuardError::none);
+  EXPECT_EQ(check_message("From: a@example.org\r\nSubject: hi\r\n\r\nbody\r\n"), GuardError::none);
+  EXPECT_EQ(check_message("From: a@example.org\rSubject: hi\r\rbody\r"), GuardError::none);
+  EXPECT_EQ(check_message("\n\nFrom: a@example.org\n\nbody"), GuardError::none);  // leading blank lines
+}
+
+TEST(Guard, Empty) {
+  EXPECT_EQ(check_message(""), GuardError::empty);
+  EXPECT_EQ(check_message(" \r\n\t\n"), GuardError::empty);
+}
+
+TEST(Guard, NoHeader) {
+  EXPECT_EQ(check_message("just some text\nand more\n"), GuardError::no_header);
+  EXPECT_EQ(check_message(" indented: no\n\nbody"), GuardError::no_header);
+}
+
+TEST(Guard, BinaryJunk) {
+  std::string junk("From: a\x00\x01\x02\xff\x00\n\nbody", 16);
+  EXPECT_EQ(check_message(junk), GuardError::binary);
+  std::string nul_in_body = "From: a@example.org\n\n";
+  nul_in_body += std::string("bin\0ary", 7);
+  EXPECT_EQ(check_message(nul_in_body), GuardError::none);  // only the header region matters
+}
+
+TEST(Guard, TooLarge) {
+  std::string big = "From: a@example.org\n\n";
+  big.append(Limits::max_message_bytes, 'x');
+  EXPECT_EQ(check_message(big), GuardError::too_large);
+}
+
+TEST(Guard, LongHeaderLine) {
+  std::string m = "From: a@example.org\nX-Long: " + std::string(200 * 1024, 'a') + "\n\nbody\n";
+  EXPECT_EQ(check_message(m), GuardError::header_line_too_long);
+  // The same line in a body is fine.
+  std::string b = "From: a@example.org\n\n" + std::string(200 * 1024, 'a') + "\n";
+  EXPECT_EQ(check_message(b), GuardError::none);
+}
+
+TEST(Guard, LongHeaderLineInPart) {
+  std::string m = "From: a@example.org\nContent-Type: multipart/mixed; boundary=b\n\n--b\nX-Long: " +
+                  std::string(200 * 1024, 'a') + "\n\nbody\n--b--\n";
+  EXPECT_EQ(check_message(m), GuardError::header_line_too_long);
+}
+
+TEST(Guard, HeaderBlockTooLarge) {
+  std::string m = "From: a@example.org\n";
+  for (int i = 0; i < 20000; ++i) m += "X-Filler: " + std::string(60, 'a') + "\n";
+  m += "\nbody\n";
+  EXPECT_EQ(check_message(m), GuardError::header_too_large);
+}
+
+TEST(Guard, FoldedFieldTooLarge) {
+  std::string m = "From: a@example.org\nX-Folded: a\n";
+  for (int i = 0; i < 2000; ++i) m += " " + std::string(60, 'b') + "\n";
+  m += "\nbody\n";
+  EXPECT_EQ(check_message(m), GuardError::header_too_large);
+}
+
+TEST(Guard, Nesting) {
+  EXPECT_EQ(check_message(nested_multiparts(50)), GuardError::none);
+  EXPECT_EQ(check_message(nested_multiparts(150)), GuardError::too_deep);
+}
+
+TEST(Guard, NestedMessageRfc822CountsAsDepth) {
+  std::string m;
+  for (int i = 0; i < 150; ++i) m += "From: a@example.org\nContent-Type: message/rfc822\n\n";
+  m += "From: b@example.org\n\nbody\n";
+  EXPECT_EQ(check_message(m), GuardError::too_deep);
+}
+
+TEST(Guard, PartCount) {
+  EXPECT_EQ(check_message(many_parts(500)), GuardError::none);
+  EXPECT_EQ(check_message(many_parts(20000)), GuardError::too_many_parts);
+}
+
+TEST(Guard, TruncatedMultipartIsFine) {
+  EXPECT_EQ(check_message("From: a@example.org\nContent-Type: multipart/mixed; boundary=b\n\n--b\n\ntext cut"),
+            GuardError::none);
+  EXPECT_EQ(check_message("From: a@example.org\nContent-Type: multipart/mixed; boundary=b\n\npreamble only\n"),
+            GuardError::none);
+}
+
+TEST(Guard, SpansFollowTheStructure) {
+  const std::string m =
+      "From: a@example.org\nContent-Type: multipart/report; boundary=\"R\"\n\n"
+      "--R\nContent-Type: text/plain\n\nhello\n"
+      "--R\nContent-Type: message/rfc822\n\nSubject: orig\n\noriginal body\n"
+      "--R--\n";
+  std::vector<EntitySpan> spans;
+  ASSERT_EQ(scan_message(m, &spans), GuardError::none);
+  ASSERT_EQ(spans.size(), 4u);  // root, text, message/rfc822, nested message
+  EXPECT_EQ(spans[0].depth, 0u);
+  EXPECT_EQ(spans[1].depth, 1u);
+  EXPECT_EQ(m.substr(spans[1].body_begin, spans[1].end - spans[1].body_begin), "hello\n");
+  EXPECT_EQ(m.substr(spans[2].body_begin, spans[2].end - spans[2].body_begin), "Subject: orig\n\noriginal body\n");
+  EXPECT_EQ(spans[3].depth, 2u);
+  EXPECT_EQ(m.substr(spans[3].header_begin, spans[3].header_end - spans[3].header_begin), "Subject: orig");
+}
+
+TEST(Mbox, StripFromLine) {
+  EXPECT_EQ(strip_mbox_from_line("From MAILER-DAEMON Mon Jan  1 00:00:00 2024\nFrom: x\n\nb"), "From: x\n\nb");
+  EXPECT_EQ(strip_mbox_from_line("From: x\n\nb"), "From: x\n\nb");
+}
+
+TEST(Mbox, SplitThreeMessages) {
+  const std::string mbox =
+      "From a@example.org Mon Jan  1 00:00:00 2024\nFrom: a@example.org\n\nfirst\n\n"
+      "From b@example.org Mon Jan  1 00:00:01 2024\nFrom: b@example.org\n\nsecond\nFrom here not a separator\n\n"
+      "From c@example.org Mon Jan  1 00:00:02 2024\r\nFrom: c@example.org\r\n\r\nthird\r\n";
+  const auto messages = split_mbox(mbox);
+  ASSERT_EQ(messages.size(), 3u);
+  EXPECT_EQ(messages[0], "From: a@example.org\n\nfirst\n");
+  EXPECT_EQ(messages[1], "From: b@example.org\n\nsecond\nFrom here not a separator\n");
+  EXPECT_EQ(messages[2], "From: c@example.org\r\n\r\nthird\r\n");
+}
+
+TEST(Mbox, NotAnMbox) {
+  const auto messages = split_mbox("From: a@example.org\n\nbody\n\nFrom x\n");
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(messages[0], "From: a@example.org\n\nbody\n\nFrom x\n");
+}

@@ -1,0 +1,206 @@
+// mime_test.cpp: lib/mime (mimetic-based parsing into our MimePart tree).
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "mime.hpp"
+
+using namespace bounced;
+
+namespace {
+
+std::string to_crlf(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '\n') out += '\r';
+    out += c;
+  }
+  return out;
+}
+
+std::string to_cr(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c == '\n') c = '\r';
+  return out;
+}
+
+// A Postfix-style DSN nested in a multipart/mixed.
+const char* kReport =
+    "Return-Path: <>\n"
+    "From: MAILER-DAEMON@mx.example.org (Mail Delivery System)\n"
+    "Subject: Undelivered Mail Returned to Sender\n"
+    "To: sender@example.com\n"
+    "MIME-Version: 1.0\n"
+    "Content-Type: multipart/mixed; boundary=\"outer\"\n"
+    "\n"
+    "This is a multi-part message in MIME format.\n"
+    "--outer\n"
+    "Content-Type: multipart/report; report-type=delivery-status;\n"
+    "\tboundary=\"inner\"\n"
+    "\n"
+    "--inner\n"
+    "Content-Description: Notification\n"
+    "Content-Type: text/plain; charset=us-ascii\n"
+    "\n"
+    "I'm sorry to have to inform you that your message could not\n"
+    "be delivered to one or more recipients.\n"
+    "\n"
+    "<user@example.net>: host mx.example.net said: 550 5.1.1 unknown user\n"
+    "--inner\n"
+    "Content-Description: Delivery report\n"
+    "Content-Type: message/delivery-status\n"
+    "\n"
+    "Reporting-MTA: dns; mx.example.org\n"
+    "\n"
+    "Final-Recipient: rfc822; user@example.net\n"
+    "Action: failed\n"
+    "Status: 5.1.1\n"
+    "--inner\n"
+    "Content-Description: Undelivered Message\n"
+    "Content-Type: message/rfc822\n"
+    "\n"
+    "Message-ID: <orig@example.com>\n"
+    "From: sender@example.com\n"
+    "Subject: =?UTF-8?B?44OG44K544OI?=\n"
+    "Content-Type: multipart/alternative; boundary=\"alt\"\n"
+    "\n"
+    "--alt\n"
+    "Content-Type: text/plain\n"
+    "\n"
+    "original text\n"
+    "--alt--\n"
+    "\n"
+    "--inner--\n"
+    "\n"
+    "--outer--\n";
+
+void check_report_tree(const MimeResult& r) {
+  ASSERT_EQ(r.error, GuardError::none);
+  ASSERT_TRUE(r.root);
+  const MimePart& root = *r.root;
+  EXPECT_EQ(root.media_type, "multipart/mixed");
+  EXPECT_EQ(root.boundary, "outer");
+  ASSERT_NE(root.header("subject"), nullptr);
+  EXPECT_EQ(*root.header("SUBJECT"), "Undelivered Mail Returned to Sender");
+  ASSERT_EQ(root.children.size(), 1u);
+  const MimePart& report = *root.children[0];
+  EXPECT_EQ(report.media_type, "multipart/report");
+  EXPECT_EQ(report.boundary, "inner");
+  ASSERT_EQ(report.children.size(), 3u);
+  const MimePart& text = *report.children[0];
+  EXPECT_EQ(text.media_type, "text/plain");
+  EXPECT_EQ(text.charset, "us-ascii");
+  EXPECT_NE(text.body.find("550 5.1.1 unknown user"), std::string::npos);
+  const MimePart& status = *report.children[1];
+  EXPECT_EQ(status.media_type, "message/delivery-status");
+  EXPECT_NE(status.body.find("Status: 5.1.1"), std::string::npos);
+  const MimePart& original = *report.children[2];
+  EXPECT_EQ(original.media_type, "message/rfc822");
+  EXPECT_TRUE(original.children.empty());
+  EXPECT_EQ(original.body.rfind("Message-ID: <orig@example.com>", 0), 0u);
+  EXPECT_NE(original.body.find("--alt--"), std::string::npos);
+  const auto headers = parse_header_block(original.body);
+  ASSERT_GE(headers.size(), 3u);
+  EXPECT_EQ(headers[0].name, "Message-ID");
+  EXPECT_EQ(headers[0].value, "<orig@example.com>");
+  // Re-parsing the original works too.
+  const auto nested = parse_mime(original.body);
+  ASSERT_TRUE(nested.root);
+  EXPECT_EQ(nested.root->media_type, "multipart/alternative");
+  ASSERT_EQ(nested.root->children.size(), 1u);
+  EXPECT_EQ(nested.root->children[0]->body, "original text");
+}
+
+}  // namespace
+
+TEST(Mime, NestedReportLf) { check_report_tree(parse_mime(kReport)); }
+TEST(Mime, NestedReportCrlf) { check_report_tree(parse_mime(to_crlf(kReport))); }
+TEST(Mime, NestedReportCr) { check_report_tree(parse_mime(to_cr(kReport))); }
+
+TEST(Mime, FoldedHeaderUnfolded) {
+  const auto r = parse_mime("From: a@example.org\nSubject: one\n   two\n\tthree  \n\nbody\n");
+  ASSERT_TRUE(r.root);
+  ASSERT_NE(r.root->header("subject"), nullptr);
+  EXPECT_EQ(*r.root->header("subject"), "one two three");
+  EXPECT_EQ(r.root->media_type, "text/plain");
+  EXPECT_EQ(r.root->body, "body\n");
+}
+
+TEST(Mime, HeadersNamedInOrder) {
+  const auto r = parse_mime("Received: one\nReceived: two\nFrom: x@example.org\n\n");
+  ASSERT_TRUE(r.root);
+  const auto received = r.root->headers_named("received");
+  ASSERT_EQ(received.size(), 2u);
+  EXPECT_EQ(*received[0], "one");
+  EXPECT_EQ(*received[1], "two");
+}
+
+TEST(Mime, TransferDecoding) {
+  const auto r = parse_mime(
+      "From: a@example.org\nContent-Type: multipart/mixed; boundary=b\n\n"
+      "--b\nContent-Type: text/plain; charset=\"ISO-8859-1\"\nContent-Transfer-Encoding: quoted-printable\n\n"
+      "caf=E9 soft=\nbreak\n"
+      "--b\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: BASE64\n\n"
+      "SGVsbG8gd29ybGQ\n"
+      "--b--\n");
+  ASSERT_TRUE(r.root);
+  ASSERT_EQ(r.root->children.size(), 2u);
+  EXPECT_EQ(r.root->children[0]->charset, "iso-8859-1");
+  EXPECT_EQ(r.root->children[0]->body, "caf\xE9 softbreak");
+  EXPECT_EQ(r.root->children[0]->text(), "caf\xC3\xA9 softbreak");
+  EXPECT_EQ(r.root->children[1]->body, "Hello world");
+}
+
+TEST(Mime, TruncatedMultipartKeepsText) {
+  const auto r = parse_mime(
+      "From: a@example.org\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\ncut off he");
+  ASSERT_TRUE(r.root);
+  ASSERT_EQ(r.root->children.size(), 1u);
+  EXPECT_EQ(r.root->children[0]->body, "cut off he");
+}
+
+TEST(Mime, BoundaryNeverAppears) {
+  const auto r = parse_mime(
+      "From: a@example.org\nContent-Type: multipart/mixed; boundary=missing\n\nThe bounce text\n550 user unknown\n");
+  ASSERT_TRUE(r.root);
+  EXPECT_NE(r.root->body.find("550 user unknown"), std::string::npos);
+  ASSERT_EQ(r.root->children.size(), 1u);  // synthetic text part so text scanners see it
+  EXPECT_EQ(r.root->children[0]->media_type, "text/plain");
+  EXPECT_NE(r.root->children[0]->body.find("550 user unknown"), std::string::npos);
+}
+
+TEST(Mime, DigestPartsDefaultToMessage) {
+  const auto r = parse_mime(
+      "From: a@example.org\nContent-Type: multipart/digest; boundary=d\n\n--d\n\nFrom: x@example.org\n\nhi\n--d--\n");
+  ASSERT_TRUE(r.root);
+  ASSERT_EQ(r.root->children.size(), 1u);
+  EXPECT_EQ(r.root->children[0]->media_type, "message/rfc822");
+  EXPECT_EQ(r.root->children[0]->body, "From: x@example.org\n\nhi");
+}
+
+TEST(Mime, GuardErrorsReported) {
+  EXPECT_EQ(parse_mime("").error, GuardError::empty);
+  EXPECT_EQ(parse_mime("no header here\n").error, GuardError::no_header);
+  EXPECT_FALSE(parse_mime("no header here\n").root);
+}
+
+TEST(Mime, TextWithoutCharsetIsSanitized) {
+  const auto r = parse_mime("From: a@example.org\n\nbad \xFF byte\n");
+  ASSERT_TRUE(r.root);
+  EXPECT_EQ(r.root->text(), "bad \xEF\xBF\xBD byte\n");
+}
+
+TEST(HeaderBlock, SkipsBlankLinesAndGarbage) {
+  const auto h = parse_header_block("\n\r\nFrom: a@example.org\ngarbage line\nTo: b@example.org\n  folded\n\nBody: no\n");
+  ASSERT_EQ(h.size(), 2u);
+  EXPECT_EQ(h[0].name, "From");
+  EXPECT_EQ(h[1].value, "b@example.org folded");
+}
+
+TEST(HeaderBlock, IndentedCopy) {
+  const auto h = parse_header_block("    From: a@example.org\n    Subject: hello\n       world\n    \n    body\n");
+  ASSERT_EQ(h.size(), 2u);
+  EXPECT_EQ(h[0].value, "a@example.org");
+  EXPECT_EQ(h[1].value, "hello world");
+}
