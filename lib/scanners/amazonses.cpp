@@ -9,14 +9,11 @@
 #include <utility>
 #include <vector>
 
-#include "dsn.hpp"
 #include "scanner.hpp"
 #include "scanners/common.hpp"
 #include "text.hpp"
 
 namespace bounced {
-
-std::optional<ScanResult> scan_text_dsn(std::string_view report, std::string_view start_marker);
 
 namespace {
 
@@ -288,8 +285,7 @@ std::optional<ScanResult> scan_amazonses(const ScanInput& in) {
   if (const auto* mailer = in.header("x-mailer"); mailer && text::icontains(*mailer, "amazon workmail"))
     return std::nullopt;
   if (!in.delivery_status) return std::nullopt;
-  auto out = scan_text_dsn(in.delivery_status->text(), "");
-  if (!out) return std::nullopt;
+  std::optional<ScanResult> out = scan::dsn_recipients(in.delivery_status->text());
   for (auto& r : out->recipients) {
     // A generic 5.0.0/5.1.0 status: SES quotes the remote server's own reply, which says more.
     if (r.status.size() == 5 && (r.status.substr(1) == ".0.0" || r.status.substr(1) == ".1.0")) {

@@ -1,7 +1,6 @@
 // amazonworkmail.cpp: Amazon WorkMail bounces. WorkMail writes RFC 3464 fields as plain text after
 // "Technical report:" (no message/delivery-status part), and wraps the last remote reply in
 // "<421 4.4.2 Connection timed out>" at the end of its own Diagnostic-Code.
-#include "dsn.hpp"
 #include "scanner.hpp"
 #include "scanners/common.hpp"
 #include "text.hpp"
@@ -15,31 +14,13 @@ bool is_workmail(const ScanInput& in) {
 }
 }  // namespace
 
-// Shared with amazonses.cpp: RFC 3464 fields written as text after a start line.
-std::optional<ScanResult> scan_text_dsn(std::string_view report, std::string_view start_marker) {
-  const auto start = scan::find_line_starting(report, start_marker);
-  if (start == std::string_view::npos) return std::nullopt;
-  auto dsn = parse_delivery_status(report.substr(start + start_marker.size()));
-  ScanResult out;
-  for (const auto& d : dsn.recipients) {
-    ScannedRecipient r;
-    r.recipient = d.final_recipient.empty() ? d.original_recipient : d.final_recipient;
-    if (r.recipient.empty()) continue;
-    r.action = d.action;
-    r.status = d.status;
-    r.diagnostic = text::fold_space(d.diagnostic_code);
-    r.remote_mta = d.remote_mta;
-    if (out.recipients.size() >= scan::kMaxRecipients) break;
-    out.recipients.push_back(std::move(r));
-  }
-  return out;
-}
-
 std::optional<ScanResult> scan_amazonworkmail(const ScanInput& in) {
   if (!is_workmail(in)) return std::nullopt;
   const auto split = scan::split_at_original(in.body_text, scan::kOriginalPartMarkers);
-  auto out = scan_text_dsn(split.report, "Technical report:");
-  if (!out) return std::nullopt;
+  constexpr std::string_view kStart = "Technical report:";
+  const auto start = scan::find_line_starting(split.report, kStart);
+  if (start == scan::npos) return std::nullopt;
+  std::optional<ScanResult> out = scan::dsn_recipients(split.report.substr(start + kStart.size()));
   for (auto& r : out->recipients) {
     // "<421 4.4.2 Connection timed out>": the remote server's own reply beats WorkMail's summary.
     const auto lt = r.diagnostic.rfind('<');

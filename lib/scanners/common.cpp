@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "dsn.hpp"
 #include "text.hpp"
 
 namespace bounced::scan {
@@ -371,6 +372,22 @@ bool any_header_has(const ScanInput& in, std::string_view name, std::string_view
   for (const auto* v : in.root.headers_named(name))
     if (text::icontains(*v, needle)) return true;
   return false;
+}
+
+ScanResult dsn_recipients(std::string_view fields) {
+  ScanResult out;
+  for (const auto& d : parse_delivery_status(fields).recipients) {
+    if (d.action == "relayed" || d.action == "expanded") continue;
+    auto address = d.final_recipient.empty() ? d.original_recipient : d.final_recipient;
+    if (address.empty()) continue;
+    auto* r = add_recipient(out, std::move(address));
+    if (!r) break;
+    r->action = d.action;
+    r->status = d.status;
+    r->diagnostic = text::fold_space(d.diagnostic_code);
+    r->remote_mta = d.remote_mta;
+  }
+  return out;
 }
 
 }  // namespace bounced::scan

@@ -146,4 +146,8 @@ bool header_has(const ScanInput& in, std::string_view name, std::string_view nee
 // True when any top-level header called `name` (e.g. Received) contains `needle` (case-insensitive).
 bool any_header_has(const ScanInput& in, std::string_view name, std::string_view needle);
 
+// Recipients of RFC 3464 fields written as text (a message/delivery-status body, or the same fields
+// pasted into a text part), with action, status, remote MTA and the folded Diagnostic-Code.
+ScanResult dsn_recipients(std::string_view fields);
+
 }  // namespace bounced::scan

@@ -24,6 +24,20 @@ std::optional<ScanResult> scan_fml(const ScanInput&);
 std::optional<ScanResult> scan_verizon(const ScanInput&);
 std::optional<ScanResult> scan_apachejames(const ScanInput&);
 std::optional<ScanResult> scan_mailmarshalsmtp(const ScanInput&);
+std::optional<ScanResult> scan_ezweb(const ScanInput&);
+std::optional<ScanResult> scan_kddi(const ScanInput&);
+std::optional<ScanResult> scan_biglobe(const ScanInput&);
+std::optional<ScanResult> scan_x1(const ScanInput&);
+std::optional<ScanResult> scan_x2(const ScanInput&);
+std::optional<ScanResult> scan_x3(const ScanInput&);
+std::optional<ScanResult> scan_x5(const ScanInput&);
+std::optional<ScanResult> scan_x6(const ScanInput&);
+std::optional<ScanResult> scan_x4(const ScanInput&);
+std::optional<ScanResult> scan_courier(const ScanInput&);
+std::optional<ScanResult> scan_messagingserver(const ScanInput&);
+std::optional<ScanResult> scan_activehunter(const ScanInput&);
+std::optional<ScanResult> scan_facebook(const ScanInput&);
+std::optional<ScanResult> scan_bigfoot(const ScanInput&);
 // Generic MTAs (scanA).
 std::optional<ScanResult> scan_postfix(const ScanInput&);
 std::optional<ScanResult> scan_sendmail(const ScanInput&);
@@ -55,6 +69,20 @@ const std::vector<Scanner>& scanner_registry() {
       {"verizon", scan_verizon},
       {"apachejames", scan_apachejames},
       {"mailmarshalsmtp", scan_mailmarshalsmtp},
+      {"ezweb", scan_ezweb},
+      {"kddi", scan_kddi},
+      {"biglobe", scan_biglobe},
+      {"x1", scan_x1},
+      {"x2", scan_x2},
+      {"x3", scan_x3},
+      {"x5", scan_x5},
+      {"x6", scan_x6},
+      {"x4", scan_x4},
+      {"courier", scan_courier},
+      {"messagingserver", scan_messagingserver},
+      {"activehunter", scan_activehunter},
+      {"facebook", scan_facebook},
+      {"bigfoot", scan_bigfoot},
       // Generic MTAs. Those with one unmistakable banner first.
       {"opensmtpd", scan_opensmtpd},
       {"dragonfly", scan_dragonfly},
