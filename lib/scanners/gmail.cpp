@@ -52,6 +52,73 @@ std::string remote_host(std::string_view diag) {
   return {};
 }
 
+// Gmail's current notice ("** Address not found **", "** Message not delivered **", ...) normally
+// comes with a delivery-status part; it adds the remote server's words after "The response was:" /
+// "The response from the remote server was:" or, when no server answered, Gmail's own sentence.
+// When the delivery-status part names nobody, the recipients are in X-Failed-Recipients.
+constexpr scan::FixedReason kCurrentSentences[] = {
+    {"because the address couldn't be found", "userunknown"},
+    {"because the domain ", "hostunknown"},  // "... because the domain example.com couldn't be found"
+};
+
+// Gmail's own verdicts about the sender's side, whatever the remote server said.
+constexpr scan::FixedReason kSenderSentences[] = {
+    {"the settings for your 'send mail as' account are misconfigured", "rejected"},
+};
+
+std::optional<ScanResult> scan_gmail_current(const ScanInput& in) {
+  const auto title = text::ifind(in.body_text, "** ");
+  if (title == std::string_view::npos) return std::nullopt;
+  const auto* failed = in.header("x-failed-recipients");
+  if (!failed && !in.delivery_status) return std::nullopt;
+  const std::string_view body = in.body_text;
+  std::string diag;
+  bool from_server = false;
+  for (std::string_view lead : {"The response from the remote server was:", "The response was:"}) {
+    const auto p = scan::find_line_starting(body, lead);
+    if (p == std::string_view::npos) continue;
+    scan::LineCursor cur(body.substr(p + lead.size()));
+    std::string_view line;
+    while (cur.next(line)) {
+      if (text::trim(line).empty()) {
+        if (!diag.empty()) break;
+        continue;
+      }
+      scan::append_diagnostic(diag, line);
+    }
+    from_server = !diag.empty();
+    break;
+  }
+  if (diag.empty()) {  // Gmail's own sentence: the paragraph after the "** ... **" title
+    const auto p = scan::find_line_starting(body, "Your message wasn't delivered", title);
+    if (p != std::string_view::npos) diag = std::string(text::trim(scan::rest_of_line(body, p)));
+  }
+  ScanResult out;
+  if (failed) {
+    std::string_view list = *failed;
+    while (!list.empty()) {
+      const auto comma = list.find(',');
+      auto addr = text::find_address(list.substr(0, comma));
+      list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
+      if (!addr.empty() && !scan::add_recipient(out, std::move(addr))) break;
+    }
+  } else {
+    out = scan::dsn_recipients(in.delivery_status->text());
+  }
+  const auto* sender_side = scan::match_fixed(text::lower(body.substr(title, 2048)), kSenderSentences);
+  for (auto& r : out.recipients) {
+    if (r.diagnostic.empty()) r.diagnostic = diag;
+    if (sender_side) {
+      r.reason = std::string(sender_side->reason);
+      r.decided_by = "scanner:gmail:send-mail-as";
+    } else if (!from_server && r.diagnostic == diag) {
+      scan::apply_fixed(r, kCurrentSentences, "gmail");
+    }
+  }
+  scan::finish(out);
+  return out;
+}
+
 }  // namespace
 
 std::optional<ScanResult> scan_gmail(const ScanInput& in) {
@@ -59,7 +126,7 @@ std::optional<ScanResult> scan_gmail(const ScanInput& in) {
   if (!text::icontains(in.subject, "delivery status notification")) return std::nullopt;
   const auto split = scan::split_at_original(in.body_text, kOriginalMarkers);
   const auto start = scan::find_line_starting(split.report, "Delivery to the following recipient");
-  if (start == std::string_view::npos) return std::nullopt;
+  if (start == std::string_view::npos) return scan_gmail_current(in);
 
   ScanResult out;
   scan::LineCursor cur(split.report.substr(start));

@@ -11,9 +11,9 @@ std::optional<ScanResult> scan_googlegroups(const ScanInput& in) {
   if (!text::icontains(in.from, "mailer-daemon@google")) return std::nullopt;
   const auto* failed = in.header("x-failed-recipients");
   if (!failed || !in.header("x-google-smtp-source")) return std::nullopt;
-  // A Groups refusal names a groups address or links to the Groups help centre.
-  if (!text::icontains(*failed, "group") && !text::icontains(in.body_text, "groups.google.com"))
-    return std::nullopt;
+  // A Groups refusal (in any language) links to the Groups help centre; Gmail's own "Address not
+  // found" notice for a group address does not, and is left to the DSN.
+  if (!text::icontains(in.body_text, "groups.google.com")) return std::nullopt;
 
   static constexpr std::string_view kOriginalMarkers[] = {"----- original message -----"};
   const auto split = scan::split_at_original(in.body_text, kOriginalMarkers);

@@ -106,3 +106,48 @@ TEST(ScannerGoogleGroups, RecipientFromHeader) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(ScannerGmail, CurrentFormatFillsDsnGaps) {
+  ScanFixture f({{"From", "Mail Delivery Subsystem <mailer-daemon@googlemail.com>"},
+                 {"Subject", "Delivery Status Notification (Failure)"}},
+                "\n** Address not found **\n\n"
+                "Your message wasn't delivered to nobody@rcpt.example because the address couldn't be found. "
+                "Check for typos or unnecessary spaces and try again.\n",
+                "Reporting-MTA: dns; googlemail.com\n\nFinal-Recipient: rfc822; nobody@rcpt.example\n"
+                "Action: failed\nStatus: 5.0.0\n");
+  auto r = bounced::scan_gmail(*f.in);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->recipients.size(), 1u);
+  EXPECT_EQ(r->recipients[0].recipient, "nobody@rcpt.example");
+  EXPECT_EQ(r->recipients[0].reason, "userunknown");
+  EXPECT_NE(r->recipients[0].diagnostic.find("couldn't be found"), std::string::npos);
+}
+
+TEST(ScannerGmail, CurrentFormatRecipientsFromHeader) {
+  ScanFixture f({{"From", "Mail Delivery Subsystem <mailer-daemon@googlemail.com>"},
+                 {"Subject", "Delivery Status Notification (Failure)"},
+                 {"X-Failed-Recipients", "someone@rcpt.example"}},
+                "\n** Message not delivered **\n\nThere was a problem delivering your message.\n\n"
+                "The response was:\n\n550 5.7.1 Relaying denied\n\n");
+  if (!f.headers_work()) GTEST_SKIP() << "MIME stage not landed";
+  auto r = bounced::scan_gmail(*f.in);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->recipients.size(), 1u);
+  EXPECT_EQ(r->recipients[0].recipient, "someone@rcpt.example");
+  EXPECT_EQ(r->recipients[0].diagnostic, "550 5.7.1 Relaying denied");
+  EXPECT_EQ(r->recipients[0].reply_code, "550");
+  EXPECT_TRUE(r->recipients[0].reason.empty());
+}
+
+TEST(ScannerGoogleGroups, LeavesGmailAddressNotFoundAlone) {
+  ScanFixture f({{"From", "Mail Delivery Subsystem <mailer-daemon@googlemail.com>"},
+                 {"X-Failed-Recipients", "gone-group@googlegroups.com"},
+                 {"X-Google-Smtp-Source", "x"}},
+                "** Address not found **\n\nYour message wasn't delivered to gone-group@googlegroups.com because "
+                "the address couldn't be found.\n");
+  EXPECT_FALSE(bounced::scan_googlegroups(*f.in));
+}
+
+}  // namespace
