@@ -27,6 +27,7 @@ struct LmtpServer::Connection {
   StreamSocket socket;
   asio::steady_timer timer;  // the watchdog's
   Clock::time_point deadline = Clock::time_point::max();
+  Clock::time_point armed = Clock::time_point::max();  // what the watchdog's timer waits for
   LmtpSession session;
   std::string in, out;
   bool timed_out = false;
@@ -80,6 +81,9 @@ void clear_unix_path(const std::filesystem::path& path) {
   if (live) throw std::runtime_error("another server is listening on " + path.string());
   ::unlink(path.c_str());
 }
+
+// Moving a deadline later is seen when the timer fires; moving it earlier wakes the watchdog now.
+void set_deadline(LmtpServer::Connection& c, Clock::time_point t);
 
 }  // namespace
 
@@ -177,9 +181,17 @@ awaitable<void> LmtpServer::accept_loop(StreamAcceptor& acceptor) {
   }
 }
 
+namespace {
+void set_deadline(LmtpServer::Connection& c, Clock::time_point t) {
+  c.deadline = t;
+  if (t < c.armed) c.timer.cancel();
+}
+}  // namespace
+
 awaitable<void> LmtpServer::watchdog(std::shared_ptr<Connection> c) {
   while (!c->closed) {
-    c->timer.expires_at(c->deadline);
+    c->armed = c->deadline;
+    c->timer.expires_at(c->armed);
     boost::system::error_code ec;
     co_await c->timer.async_wait(asio::redirect_error(use_awaitable, ec));
     if (c->closed) break;
@@ -194,7 +206,7 @@ awaitable<void> LmtpServer::watchdog(std::shared_ptr<Connection> c) {
 
 awaitable<bool> LmtpServer::flush(Connection& c) {
   if (c.out.empty()) co_return true;
-  if (!c.timed_out) c.deadline = Clock::now() + kWriteTimeout;
+  if (!c.timed_out) set_deadline(c, Clock::now() + kWriteTimeout);
   boost::system::error_code ec;
   co_await asio::async_write(c.socket, asio::buffer(c.out), asio::redirect_error(use_awaitable, ec));
   c.out.clear();
@@ -228,7 +240,7 @@ awaitable<void> LmtpServer::commit_message(Connection& c) {
     });
   };
   commit_->submit(std::move(req));
-  c.deadline = Clock::now() + commit_timeout_ + std::chrono::seconds(5);
+  set_deadline(c, Clock::now() + commit_timeout_ + std::chrono::seconds(5));
   w->timer.expires_after(commit_timeout_);
   if (!w->result) {
     boost::system::error_code ec;
@@ -242,6 +254,7 @@ awaitable<void> LmtpServer::commit_message(Connection& c) {
 
 awaitable<void> LmtpServer::serve(std::shared_ptr<Connection> c) {
   try {
+    c->deadline = Clock::now() + kWriteTimeout;
     asio::co_spawn(io_, watchdog(c), asio::detached);
     if (c->over_limit) c->session.abort("421 4.3.2 Too many connections, try again later", c->out);
     else c->out = c->session.greeting();
@@ -269,7 +282,7 @@ awaitable<void> LmtpServer::serve(std::shared_ptr<Connection> c) {
       if (!co_await flush(*c)) break;
       if (c->in.capacity() > 4 * kReadChunk && c->in.size() < kReadChunk) c->in.shrink_to_fit();
       const bool in_txn = c->session.in_transaction();
-      c->deadline = Clock::now() + (in_txn ? command_timeout_ : idle_timeout_);
+      set_deadline(*c, Clock::now() + (in_txn ? command_timeout_ : idle_timeout_));
       c->reading_idle = !in_txn && c->in.empty();
       const std::size_t old = c->in.size();
       c->in.resize(old + kReadChunk);

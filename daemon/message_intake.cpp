@@ -3,6 +3,7 @@
 
 #include <exception>
 
+#include "guard.hpp"
 #include "pipeline.hpp"
 
 namespace bounced {
@@ -13,7 +14,12 @@ CommitRequest prepare_message(const HashKey& key, std::string&& raw, std::string
   rec->source = source.empty() ? "lmtp:" + rec->hash.hex() : std::move(source);
   rec->envelope_from = std::move(envelope_from);
   try {
-    ParseOutcome outcome = parse_message(raw);
+    // The guard runs first on its own too: whatever it rejects is quarantined, whatever the later
+    // stages make of it.
+    const GuardError guard = check_message(strip_mbox_from_line(raw));
+    ParseOutcome outcome;
+    if (guard != GuardError::none) outcome.error = guard;
+    else outcome = parse_message(raw);
     if (outcome.ok()) {
       rec->parsed = true;
       rec->report = std::move(outcome.report);
