@@ -1,0 +1,187 @@
+// commit_queue.cpp: see commit_queue.hpp.
+#include "commit_queue.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <unordered_map>
+
+namespace bounced {
+
+CommitQueue::CommitQueue(const Config& config) {
+  dedup_ = std::make_unique<DedupLog>(config.dedup);
+  key_ = dedup_->key();
+  sinks_ = make_sinks(config.sinks);
+  for (auto& s : sinks_) {
+    auto it = dedup_->last_checkpoints().find(s->id());
+    s->recover(it == dedup_->last_checkpoints().end() ? std::string_view() : std::string_view(it->second));
+  }
+  dedup_->compact(checkpoints());
+  quarantine_ = std::make_unique<Quarantine>(config.quarantine);
+}
+
+CommitQueue::~CommitQueue() { stop(); }
+
+DedupLog::Checkpoints CommitQueue::checkpoints() const {
+  DedupLog::Checkpoints cps;
+  for (const auto& s : sinks_)
+    if (s->durable()) cps[s->id()] = s->checkpoint();
+  return cps;
+}
+
+void CommitQueue::start() {
+  std::lock_guard lk(mu_);
+  if (running_) return;
+  running_ = true;
+  stop_ = false;
+  thread_ = std::thread([this] { run(); });
+}
+
+void CommitQueue::stop() {
+  {
+    std::lock_guard lk(mu_);
+    if (!running_) return;
+    stop_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+  std::lock_guard lk(mu_);
+  running_ = false;
+}
+
+void CommitQueue::submit(CommitRequest request) {
+  {
+    std::lock_guard lk(mu_);
+    queue_.push_back(std::move(request));
+  }
+  cv_.notify_one();
+}
+
+void CommitQueue::reopen() {
+  {
+    std::lock_guard lk(mu_);
+    reopen_ = true;
+  }
+  cv_.notify_one();
+}
+
+bool CommitQueue::healthy(std::chrono::steady_clock::duration limit) const {
+  const auto started = batch_started_.load();
+  if (started == 0) return true;
+  return std::chrono::steady_clock::now().time_since_epoch().count() - started < limit.count();
+}
+
+void CommitQueue::run() {
+  std::vector<CommitRequest> batch;
+  std::unique_lock lk(mu_);
+  for (;;) {
+    cv_.wait(lk, [&] { return !queue_.empty() || stop_ || reopen_; });
+    if (reopen_) {
+      reopen_ = false;
+      lk.unlock();
+      for (auto& s : sinks_) {
+        try {
+          s->reopen();
+        } catch (const std::exception& e) {
+          spdlog::error("sink {}: reopen failed: {} (results get 451 until it works)", s->id(), e.what());
+        }
+      }
+      try {
+        dedup_->commit({}, checkpoints());  // record the new files' positions
+      } catch (const std::exception& e) {
+        spdlog::error("dedup log: {}", e.what());
+      }
+      lk.lock();
+      continue;
+    }
+    if (queue_.empty()) {
+      if (stop_) break;
+      continue;
+    }
+    batch.swap(queue_);
+    lk.unlock();
+    batch_started_ = std::chrono::steady_clock::now().time_since_epoch().count();
+    process(batch);
+    batch_started_ = 0;
+    batch.clear();
+    lk.lock();
+  }
+}
+
+void CommitQueue::process(std::vector<CommitRequest>& batch) {
+  const std::size_t n = batch.size();
+  std::vector<CommitResult> results(n);
+  std::vector<std::size_t> fresh;                   // first occurrence of a new message
+  std::vector<std::size_t> same_as(n, SIZE_MAX);    // a later copy in this batch -> its first index
+  std::unordered_map<MessageHash, std::size_t, MessageHashHasher> in_batch;
+  bool quarantined = false;
+
+  for (std::size_t i = 0; i < n; ++i) {
+    auto& req = batch[i];
+    auto& rec = *req.record;
+    if (req.quarantine_raw) {
+      try {
+        rec.quarantine_path = quarantine_->store(rec.hash, *req.quarantine_raw);
+        quarantined = true;
+      } catch (const std::exception& e) {
+        results[i] = {false, false, e.what()};
+        spdlog::error("quarantine: {}", e.what());
+        continue;
+      }
+    }
+    if (dedup_->contains(rec.hash)) {
+      results[i] = {true, true, {}};
+      continue;
+    }
+    auto [it, inserted] = in_batch.emplace(rec.hash, i);
+    if (!inserted) {
+      same_as[i] = it->second;
+      continue;
+    }
+    fresh.push_back(i);
+  }
+
+  if (quarantined) {
+    try {
+      quarantine_->sync_dir();
+    } catch (const std::exception& e) {
+      spdlog::error("quarantine: {}", e.what());
+      for (std::size_t i = 0; i < n; ++i)
+        if (batch[i].quarantine_raw) results[i] = {false, false, e.what()};
+      std::erase_if(fresh, [&](std::size_t i) { return batch[i].quarantine_raw != nullptr; });
+    }
+  }
+
+  if (!fresh.empty()) {
+    std::vector<MessageHash> hashes;
+    hashes.reserve(fresh.size());
+    try {
+      for (std::size_t i : fresh) {
+        for (auto& s : sinks_) s->stage(*batch[i].record);
+        hashes.push_back(batch[i].record->hash);
+      }
+      for (auto& s : sinks_) s->flush();
+      dedup_->commit(hashes, checkpoints());
+      for (auto& s : sinks_) s->committed();
+      for (std::size_t i : fresh) results[i] = {true, false, {}};
+      stats_.messages += fresh.size();
+    } catch (const std::exception& e) {
+      for (auto& s : sinks_) s->rollback();
+      spdlog::error("commit of {} messages failed: {}", fresh.size(), e.what());
+      for (std::size_t i : fresh) results[i] = {false, false, e.what()};
+      stats_.failures += fresh.size();
+    }
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    if (same_as[i] != SIZE_MAX) {
+      results[i] = results[same_as[i]];
+      if (results[i].ok) results[i].duplicate = true;
+    }
+    if (results[i].duplicate) ++stats_.duplicates;
+    if (batch[i].quarantine_raw && results[i].ok) ++stats_.quarantined;
+  }
+  ++stats_.batches;
+  for (std::size_t i = 0; i < n; ++i)
+    if (batch[i].done) batch[i].done(results[i]);
+}
+
+}  // namespace bounced

@@ -1,0 +1,77 @@
+// commit_queue.hpp: group commit. Sessions and Maildir watchers submit processed messages; one
+// writer thread takes everything pending, drops duplicates (dedup log), stores quarantined
+// messages, stages the rest in every sink, flushes (fsync) each sink once, appends the batch to
+// the dedup log (fsync), and only then completes each request. While it is busy with one batch the
+// next one accumulates, so the number of fsyncs stays flat under load. A failure fails the whole
+// batch (the sinks roll back): the caller answers 451 and the MTA retries.
+#pragma once
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "config.hpp"
+#include "dedup_log.hpp"
+#include "quarantine.hpp"
+#include "sink.hpp"
+
+namespace bounced {
+
+struct CommitResult {
+  bool ok = false;         // durable (or a duplicate of something durable)
+  bool duplicate = false;  // already recorded earlier; nothing written
+  std::string error;       // when !ok
+};
+
+struct CommitRequest {
+  std::shared_ptr<MessageRecord> record;
+  std::shared_ptr<const std::string> quarantine_raw;  // set: store these bytes in the quarantine
+  std::function<void(const CommitResult&)> done;      // called on the writer thread: post it onward
+};
+
+class CommitQueue {
+ public:
+  // Opens the dedup log, the sinks and the quarantine, recovers them after a crash. Throws.
+  explicit CommitQueue(const Config& config);
+  ~CommitQueue();
+  CommitQueue(const CommitQueue&) = delete;
+  CommitQueue& operator=(const CommitQueue&) = delete;
+
+  const HashKey& hash_key() const { return key_; }
+  void start();
+  void stop();  // completes everything already submitted, then joins the thread
+  void submit(CommitRequest request);
+  void reopen();  // SIGHUP: reopen sink files before the next batch
+  // For the systemd watchdog: false when one batch has been running longer than `limit`.
+  bool healthy(std::chrono::steady_clock::duration limit) const;
+
+  struct Stats {
+    std::atomic<std::uint64_t> batches{0}, messages{0}, duplicates{0}, failures{0}, quarantined{0};
+  };
+  const Stats& stats() const { return stats_; }
+
+ private:
+  void run();
+  void process(std::vector<CommitRequest>& batch);
+  DedupLog::Checkpoints checkpoints() const;
+
+  std::unique_ptr<DedupLog> dedup_;
+  std::vector<std::unique_ptr<Sink>> sinks_;
+  std::unique_ptr<Quarantine> quarantine_;
+  HashKey key_{};
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<CommitRequest> queue_;
+  bool stop_ = false, reopen_ = false, running_ = false;
+  std::thread thread_;
+  std::atomic<std::int64_t> batch_started_{0};  // steady_clock ticks; 0 when idle
+  Stats stats_;
+};
+
+}  // namespace bounced

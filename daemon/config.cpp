@@ -1,0 +1,415 @@
+// config.cpp: strict YAML loader for Config. Every map is checked for duplicate and unknown keys
+// (yaml-cpp keeps duplicates silently, so we walk the keys ourselves); every value for its type
+// and range. Errors carry file:line:column (yaml-cpp marks are 0-based; we print 1-based).
+#include "config.hpp"
+
+#include <unistd.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "default_config.hpp"
+
+namespace bounced {
+
+std::string_view embedded_config_text() { return kEmbeddedConfig; }
+
+std::filesystem::path default_state_dir() {
+  if (const char* sd = std::getenv("STATE_DIRECTORY"); sd && *sd == '/') {
+    std::string_view v = sd;  // systemd may pass several, colon-separated: take the first
+    return std::filesystem::path(std::string(v.substr(0, v.find(':'))));
+  }
+  if (::geteuid() == 0) return "/var/lib/bounced";
+  if (const char* x = std::getenv("XDG_STATE_HOME"); x && *x == '/')
+    return std::filesystem::path(x) / "bounced";
+  if (const char* h = std::getenv("HOME"); h && *h == '/')
+    return std::filesystem::path(h) / ".local/state/bounced";
+  return std::filesystem::current_path() / "var";
+}
+
+std::optional<std::chrono::seconds> parse_duration(std::string_view t) {
+  if (t.empty()) return std::nullopt;
+  std::uint64_t mult = 1;
+  switch (t.back()) {
+    case 's': mult = 1; t.remove_suffix(1); break;
+    case 'm': mult = 60; t.remove_suffix(1); break;
+    case 'h': mult = 3600; t.remove_suffix(1); break;
+    case 'd': mult = 86400; t.remove_suffix(1); break;
+    default: break;
+  }
+  std::uint64_t n = 0;
+  auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), n);
+  if (t.empty() || ec != std::errc() || p != t.data() + t.size()) return std::nullopt;
+  if (n > 10ull * 365 * 86400 / mult) return std::nullopt;  // ten years is plenty
+  return std::chrono::seconds(n * mult);
+}
+
+std::optional<std::size_t> parse_size(std::string_view t) {
+  if (t.empty()) return std::nullopt;
+  std::uint64_t mult = 1;
+  switch (t.back()) {
+    case 'K': case 'k': mult = 1ull << 10; t.remove_suffix(1); break;
+    case 'M': mult = 1ull << 20; t.remove_suffix(1); break;
+    case 'G': mult = 1ull << 30; t.remove_suffix(1); break;
+    default: break;
+  }
+  std::uint64_t n = 0;
+  auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), n);
+  if (t.empty() || ec != std::errc() || p != t.data() + t.size()) return std::nullopt;
+  if (n > (1ull << 40) / mult) return std::nullopt;
+  return static_cast<std::size_t>(n * mult);
+}
+
+std::optional<ListenAddress> parse_listen_address(std::string_view t, std::string& error) {
+  ListenAddress a;
+  a.text = std::string(t);
+  if (t.rfind("unix:", 0) == 0) {
+    a.kind = ListenAddress::Kind::unix_socket;
+    a.path = std::string(t.substr(5));
+    if (a.path.empty()) {
+      error = "unix: needs a socket path";
+      return std::nullopt;
+    }
+    return a;
+  }
+  std::string_view host, port;
+  if (!t.empty() && t.front() == '[') {
+    auto close = t.find(']');
+    if (close == std::string_view::npos || close + 1 >= t.size() || t[close + 1] != ':') {
+      error = "expected [IPV6]:PORT";
+      return std::nullopt;
+    }
+    host = t.substr(1, close - 1);
+    port = t.substr(close + 2);
+  } else {
+    auto colon = t.rfind(':');
+    if (colon == std::string_view::npos || t.find(':') != colon) {
+      error = "expected HOST:PORT, [IPV6]:PORT or unix:PATH";
+      return std::nullopt;
+    }
+    host = t.substr(0, colon);
+    port = t.substr(colon + 1);
+  }
+  unsigned p = 0;
+  auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
+  if (host.empty() || port.empty() || ec != std::errc() || end != port.data() + port.size() || p > 65535) {
+    error = "bad host or port in '" + std::string(t) + "'";
+    return std::nullopt;
+  }
+  a.host = std::string(host);
+  a.port = static_cast<std::uint16_t>(p);
+  return a;
+}
+
+namespace {
+
+// Collects errors with positions while walking the document.
+class Checker {
+ public:
+  Checker(std::string source, std::vector<std::string>& errors) : source_(std::move(source)), errors_(errors) {}
+
+  void error(const YAML::Node& at, const std::string& message) {
+    const auto m = at.Mark();
+    errors_.push_back(source_ + ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1) + ": " +
+                      message);
+  }
+  void error(const YAML::Mark& m, const std::string& message) {
+    errors_.push_back(source_ + ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1) + ": " +
+                      message);
+  }
+  bool ok() const { return errors_.empty(); }
+
+  // Checks `node` is a map whose keys are unique scalars from `allowed`. Returns false if not a map.
+  bool check_map(const YAML::Node& node, const std::string& what, std::initializer_list<std::string_view> allowed) {
+    if (!node.IsMap()) {
+      error(node, what + " must be a mapping");
+      return false;
+    }
+    std::set<std::string> seen;
+    for (const auto& kv : node) {
+      if (!kv.first.IsScalar()) {
+        error(kv.first, "keys in " + what + " must be plain names");
+        continue;
+      }
+      const std::string key = kv.first.Scalar();
+      if (!seen.insert(key).second) error(kv.first, "duplicate key '" + key + "' in " + what);
+      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+        std::string list;
+        for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+        error(kv.first, "unknown key '" + key + "' in " + what + " (known: " + list + ")");
+      }
+    }
+    return true;
+  }
+
+  std::optional<std::string> scalar(const YAML::Node& n, const std::string& key) {
+    if (!n.IsScalar()) {
+      error(n, "'" + key + "' must be a single value");
+      return std::nullopt;
+    }
+    return n.Scalar();
+  }
+  void string(const YAML::Node& map, const char* key, std::string& out) {
+    if (auto n = map[key]) {
+      if (auto s = scalar(n, key)) out = *s;
+    }
+  }
+  void path(const YAML::Node& map, const char* key, std::filesystem::path& out) {
+    if (auto n = map[key]) {
+      if (auto s = scalar(n, key)) {
+        if (s->empty()) error(n, "'" + std::string(key) + "' must not be empty");
+        else out = *s;
+      }
+    }
+  }
+  void boolean(const YAML::Node& map, const char* key, bool& out) {
+    if (auto n = map[key]) {
+      if (auto s = scalar(n, key)) {
+        if (*s == "true") out = true;
+        else if (*s == "false") out = false;
+        else error(n, "'" + std::string(key) + "' must be true or false, not '" + *s + "'");
+      }
+    }
+  }
+  void count(const YAML::Node& map, const char* key, std::size_t& out, std::size_t lo, std::size_t hi) {
+    if (auto n = map[key]) {
+      if (auto s = scalar(n, key)) {
+        std::size_t v = 0;
+        auto [p, ec] = std::from_chars(s->data(), s->data() + s->size(), v);
+        if (s->empty() || ec != std::errc() || p != s->data() + s->size())
+          error(n, "'" + std::string(key) + "' must be a whole number, not '" + *s + "'");
+        else if (v < lo || v > hi)
+          error(n, "'" + std::string(key) + "' must be between " + std::to_string(lo) + " and " + std::to_string(hi));
+        else out = v;
+      }
+    }
+  }
+  void size(const YAML::Node& map, const char* key, std::size_t& out, std::size_t lo, std::size_t hi) {
+    if (auto n = map[key]) {
+      if (auto s = scalar(n, key)) {
+        auto v = parse_size(*s);
+        if (!v) error(n, "'" + std::string(key) + "' must be a size such as 65536, 64K or 32M, not '" + *s + "'");
+        else if (*v < lo || *v > hi)
+          error(n, "'" + std::string(key) + "' must be between " + std::to_string(lo) + " and " + std::to_string(hi) +
+                       " bytes");
+        else out = *v;
+      }
+    }
+  }
+  void duration(const YAML::Node& map, const char* key, std::chrono::seconds& out, std::chrono::seconds lo) {
+    if (auto n = map[key]) {
+      if (auto s = scalar(n, key)) {
+        auto v = parse_duration(*s);
+        if (!v) error(n, "'" + std::string(key) + "' must be a duration such as 30s, 5m, 2h or 7d, not '" + *s + "'");
+        else if (*v < lo) error(n, "'" + std::string(key) + "' must be at least " + std::to_string(lo.count()) + "s");
+        else out = *v;
+      }
+    }
+  }
+
+ private:
+  std::string source_;
+  std::vector<std::string>& errors_;
+};
+
+constexpr std::string_view kLogLevels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
+
+void load_lmtp(Checker& c, const YAML::Node& n, LmtpConfig& l) {
+  if (!c.check_map(n, "lmtp",
+                   {"listen", "hostname", "max_connections", "max_message_size", "max_recipients", "max_line_length",
+                    "max_data_line", "max_errors", "idle_timeout", "command_timeout", "commit_timeout",
+                    "unix_socket_mode"}))
+    return;
+  if (auto ls = n["listen"]) {
+    if (!ls.IsSequence()) {
+      c.error(ls, "'listen' must be a list of addresses");
+    } else {
+      l.listen.clear();
+      for (const auto& item : ls) {
+        auto s = c.scalar(item, "listen");
+        if (!s) continue;
+        std::string err;
+        if (auto a = parse_listen_address(*s, err)) l.listen.push_back(*a);
+        else c.error(item, err);
+      }
+    }
+  }
+  c.string(n, "hostname", l.hostname);
+  c.count(n, "max_connections", l.max_connections, 1, 100000);
+  c.size(n, "max_message_size", l.max_message_size, 1024, 32u << 20);
+  c.count(n, "max_recipients", l.max_recipients, 1, 100000);
+  c.size(n, "max_line_length", l.max_line_length, 512, 1u << 20);
+  c.size(n, "max_data_line", l.max_data_line, 1000, 32u << 20);
+  c.count(n, "max_errors", l.max_errors, 1, 1000);
+  c.duration(n, "idle_timeout", l.idle_timeout, std::chrono::seconds(1));
+  c.duration(n, "command_timeout", l.command_timeout, std::chrono::seconds(1));
+  c.duration(n, "commit_timeout", l.commit_timeout, std::chrono::seconds(1));
+  if (auto m = n["unix_socket_mode"]) {
+    if (auto s = c.scalar(m, "unix_socket_mode")) {
+      unsigned v = 0;
+      auto [p, ec] = std::from_chars(s->data(), s->data() + s->size(), v, 8);
+      if (s->empty() || ec != std::errc() || p != s->data() + s->size() || v > 0777)
+        c.error(m, "'unix_socket_mode' must be an octal mode such as \"0660\", not '" + *s + "'");
+      else l.unix_socket_mode = v;
+    }
+  }
+}
+
+void load_maildirs(Checker& c, const YAML::Node& n, std::vector<MaildirConfig>& out) {
+  if (!n.IsSequence()) {
+    c.error(n, "'maildirs' must be a list (use [] for none)");
+    return;
+  }
+  out.clear();
+  for (const auto& item : n) {
+    if (!c.check_map(item, "a maildirs entry", {"path", "after", "folder"})) continue;
+    MaildirConfig m;
+    if (!item["path"]) c.error(item, "a maildirs entry needs 'path'");
+    c.path(item, "path", m.path);
+    std::string after = "seen";
+    c.string(item, "after", after);
+    if (after == "seen") m.after = MaildirConfig::After::mark_seen;
+    else if (after == "move") m.after = MaildirConfig::After::move;
+    else if (after == "delete") m.after = MaildirConfig::After::remove;
+    else c.error(item["after"], "'after' must be seen, move or delete, not '" + after + "'");
+    c.path(item, "folder", m.folder);
+    if (m.after == MaildirConfig::After::move && m.folder.empty())
+      c.error(item, "'after: move' needs 'folder' (the Maildir to move processed mail into)");
+    if (m.after != MaildirConfig::After::move && item["folder"])
+      c.error(item["folder"], "'folder' is only used with 'after: move'");
+    out.push_back(std::move(m));
+  }
+}
+
+void load_sinks(Checker& c, const YAML::Node& n, std::vector<SinkConfig>& out) {
+  if (!n.IsSequence()) {
+    c.error(n, "'sinks' must be a list");
+    return;
+  }
+  out.clear();
+  for (const auto& item : n) {
+    if (!item.IsMap() || !item["type"]) {
+      c.error(item, "a sinks entry must be a mapping with 'type' (jsonl or log)");
+      continue;
+    }
+    SinkConfig s;
+    s.line = item.Mark().line + 1;
+    c.string(item, "type", s.type);
+    if (s.type == "jsonl") {
+      if (!c.check_map(item, "a jsonl sink", {"type", "path", "fsync"})) continue;
+      s.path = "bounces.jsonl";
+      c.path(item, "path", s.path);
+      c.boolean(item, "fsync", s.fsync);
+    } else if (s.type == "log") {
+      if (!c.check_map(item, "a log sink", {"type"})) continue;
+    } else {
+      c.error(item["type"], "unknown sink type '" + s.type + "' (known: jsonl, log)");
+      continue;
+    }
+    out.push_back(std::move(s));
+  }
+  for (std::size_t i = 0; i < out.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      if (out[i].type == "jsonl" && out[j].type == "jsonl" && out[i].path == out[j].path)
+        c.error(n, "two jsonl sinks write the same file '" + out[i].path.string() + "'");
+}
+
+void load_dedup(Checker& c, const YAML::Node& n, DedupConfig& d) {
+  if (!c.check_map(n, "dedup", {"path", "horizon", "max_entries"})) return;
+  c.path(n, "path", d.path);
+  c.duration(n, "horizon", d.horizon, std::chrono::seconds(60));
+  c.count(n, "max_entries", d.max_entries, 1000, 100000000);
+}
+
+std::filesystem::path resolve(const std::filesystem::path& base, const std::filesystem::path& p) {
+  return p.is_absolute() ? p.lexically_normal() : (base / p).lexically_normal();
+}
+
+}  // namespace
+
+std::optional<Config> load_config(std::string_view text, const std::string& source, std::vector<std::string>& errors) {
+  errors.clear();
+  Checker c(source, errors);
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(text));
+  } catch (const YAML::Exception& e) {
+    c.error(e.mark, e.msg);
+    return std::nullopt;
+  }
+  Config cfg;
+  cfg.source = source;
+  cfg.lmtp.listen.clear();
+  std::string state_dir = "auto";
+  if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);  // an empty file takes every default
+  if (!c.check_map(root, "the top level",
+                   {"state_dir", "log_level", "null_mode", "shutdown_timeout", "lmtp", "maildirs", "quarantine",
+                    "sinks", "dedup"}))
+    return std::nullopt;
+  c.string(root, "state_dir", state_dir);
+  if (state_dir.empty()) c.error(root["state_dir"], "'state_dir' must not be empty (use auto)");
+  c.string(root, "log_level", cfg.log_level);
+  if (std::find(std::begin(kLogLevels), std::end(kLogLevels), cfg.log_level) == std::end(kLogLevels))
+    c.error(root["log_level"], "'log_level' must be one of trace, debug, info, warn, error, critical, off");
+  c.boolean(root, "null_mode", cfg.null_mode);
+  c.duration(root, "shutdown_timeout", cfg.shutdown_timeout, std::chrono::seconds(0));
+  if (auto n = root["lmtp"]) load_lmtp(c, n, cfg.lmtp);
+  if (auto n = root["maildirs"]) load_maildirs(c, n, cfg.maildirs);
+  cfg.quarantine = "quarantine";
+  c.path(root, "quarantine", cfg.quarantine);
+  if (auto n = root["sinks"]) load_sinks(c, n, cfg.sinks);
+  else cfg.sinks = {SinkConfig{"jsonl", "bounces.jsonl", true, 0}, SinkConfig{"log", {}, true, 0}};
+  cfg.dedup.path = "seen.log";
+  if (auto n = root["dedup"]) load_dedup(c, n, cfg.dedup);
+  if (!c.ok()) return std::nullopt;
+
+  // Paths: state_dir is absolute (relative = against the working directory); the rest against it.
+  cfg.state_dir = state_dir == "auto" ? default_state_dir() : std::filesystem::absolute(state_dir).lexically_normal();
+  const auto& base = cfg.state_dir;
+  for (auto& l : cfg.lmtp.listen)
+    if (l.kind == ListenAddress::Kind::unix_socket) l.path = resolve(base, l.path);
+  for (auto& m : cfg.maildirs) {
+    m.path = resolve(base, m.path);
+    if (!m.folder.empty()) m.folder = resolve(base, m.folder);
+  }
+  cfg.quarantine = resolve(base, cfg.quarantine);
+  for (auto& s : cfg.sinks)
+    if (!s.path.empty()) s.path = resolve(base, s.path);
+  cfg.dedup.path = resolve(base, cfg.dedup.path);
+  for (const auto& l : cfg.lmtp.listen)
+    if (l.kind == ListenAddress::Kind::unix_socket && l.path.string().size() >= 108)
+      c.error(root["lmtp"]["listen"], "unix socket path too long (max 107 bytes): " + l.path.string());
+  for (std::size_t i = 0; i < cfg.maildirs.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      if (cfg.maildirs[i].path == cfg.maildirs[j].path)
+        c.error(root["maildirs"], "Maildir '" + cfg.maildirs[i].path.string() + "' is listed twice");
+  for (const auto& m : cfg.maildirs)
+    if (m.path == cfg.quarantine) c.error(root["maildirs"], "a watched Maildir cannot be the quarantine");
+  if (!c.ok()) return std::nullopt;
+  return cfg;
+}
+
+std::optional<Config> load_config_file(const std::string& path, std::vector<std::string>& errors) {
+  if (path.empty()) return load_config(embedded_config_text(), "<embedded>", errors);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    errors = {path + ": cannot open: " + std::strerror(errno)};
+    return std::nullopt;
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (ss.str().size() > (1u << 20)) {
+    errors = {path + ": larger than 1 MiB; not a bounced config"};
+    return std::nullopt;
+  }
+  return load_config(ss.str(), path, errors);
+}
+
+}  // namespace bounced

@@ -1,0 +1,213 @@
+// daemon.cpp: see daemon.hpp.
+#include "daemon.hpp"
+
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/signal_set.hpp>
+#include <memory>
+#include <vector>
+
+#include "asio.hpp"
+#include "commit_queue.hpp"
+#include "file_util.hpp"
+#include "lmtp_server.hpp"
+#include "logging.hpp"
+#include "maildir_watcher.hpp"
+#include "systemd.hpp"
+
+namespace bounced {
+namespace {
+
+// What a SIGHUP cannot change (needs a restart): compared field by field for a warning.
+std::vector<std::string> restart_only_changes(const Config& a, const Config& b) {
+  std::vector<std::string> out;
+  auto listen_text = [](const Config& c) {
+    std::string s;
+    for (const auto& l : c.lmtp.listen) s += l.text + "|";
+    return s;
+  };
+  auto maildir_text = [](const Config& c) {
+    std::string s;
+    for (const auto& m : c.maildirs) s += m.path.string() + ":" + std::to_string(int(m.after)) + m.folder.string() + "|";
+    return s;
+  };
+  auto sink_text = [](const Config& c) {
+    std::string s;
+    for (const auto& k : c.sinks) s += k.type + ":" + k.path.string() + (k.fsync ? "+" : "-") + "|";
+    return s;
+  };
+  if (a.state_dir != b.state_dir) out.push_back("state_dir");
+  if (listen_text(a) != listen_text(b) || a.lmtp.unix_socket_mode != b.lmtp.unix_socket_mode) out.push_back("lmtp.listen");
+  if (maildir_text(a) != maildir_text(b)) out.push_back("maildirs");
+  if (sink_text(a) != sink_text(b)) out.push_back("sinks");
+  if (a.quarantine != b.quarantine) out.push_back("quarantine");
+  if (a.dedup.path != b.dedup.path || a.dedup.horizon != b.dedup.horizon || a.dedup.max_entries != b.dedup.max_entries)
+    out.push_back("dedup");
+  if (a.null_mode != b.null_mode) out.push_back("null_mode");
+  return out;
+}
+
+class Daemon {
+ public:
+  Daemon(ServeOptions options, Config config) : options_(std::move(options)), config_(std::move(config)) {}
+
+  int run() {
+    make_dirs(config_.state_dir);
+    if (!config_.null_mode) {
+      commit_ = std::make_unique<CommitQueue>(config_);
+      commit_->start();
+    } else {
+      spdlog::warn("null mode: every recipient gets 250 and nothing is parsed or recorded");
+    }
+    io_ = std::make_unique<asio::io_context>(1);
+    server_ = std::make_unique<LmtpServer>(*io_, commit_.get(), config_);
+    const auto fds = systemd::listen_fds();
+    if (!fds.empty()) {
+      for (int fd : fds) server_->adopt(fd);
+    } else {
+      server_->listen(config_.lmtp.listen);
+    }
+    if (commit_) {
+      for (const auto& m : config_.maildirs) {
+        watchers_.push_back(std::make_unique<MaildirWatcher>(*io_, m, *commit_, config_.quarantine));
+        watchers_.back()->start();
+      }
+    } else if (!config_.maildirs.empty()) {
+      spdlog::warn("null mode: Maildirs are not watched");
+    }
+    server_->start();
+    signals_ = std::make_unique<asio::signal_set>(*io_, SIGTERM, SIGINT, SIGHUP);
+    wait_signal();
+    start_watchdog();
+    spdlog::info("bounced {} ready (state_dir {})", BOUNCED_VERSION, config_.state_dir.string());
+    systemd::notify("READY=1\nSTATUS=Accepting LMTP and watching Maildirs");
+    io_->run();
+    // Everything submitted is completed (and fsync'd) before the process ends.
+    if (commit_) {
+      commit_->stop();
+      const auto& s = commit_->stats();
+      spdlog::info("stopped: {} messages recorded, {} duplicates, {} quarantined, {} failed, {} batches",
+                   s.messages.load(), s.duplicates.load(), s.quarantined.load(), s.failures.load(), s.batches.load());
+    }
+    watchers_.clear();
+    io_.reset();  // destroys the remaining coroutine frames while the server still exists
+    server_.reset();
+    return 0;
+  }
+
+ private:
+  void wait_signal() {
+    signals_->async_wait([this](const boost::system::error_code& ec, int sig) {
+      if (ec) return;
+      if (sig == SIGHUP) {
+        reload();
+        wait_signal();
+      } else {
+        shutdown();
+      }
+    });
+  }
+
+  void reload() {
+    systemd::notify("RELOADING=1");
+    std::vector<std::string> errors;
+    auto fresh = load_config_file(options_.config_path, errors);
+    if (!fresh) {
+      spdlog::error("reload: configuration rejected, keeping the running one:");
+      for (const auto& e : errors) spdlog::error("  {}", e);
+    } else {
+      if (options_.null_mode) fresh->null_mode = true;
+      for (const auto& what : restart_only_changes(config_, *fresh))
+        spdlog::warn("reload: a change of '{}' needs a restart; keeping the running value", what);
+      set_log_level(fresh->log_level);
+      config_.log_level = fresh->log_level;
+      config_.lmtp.hostname = fresh->lmtp.hostname;
+      config_.lmtp.max_connections = fresh->lmtp.max_connections;
+      config_.lmtp.max_message_size = fresh->lmtp.max_message_size;
+      config_.lmtp.max_recipients = fresh->lmtp.max_recipients;
+      config_.lmtp.max_line_length = fresh->lmtp.max_line_length;
+      config_.lmtp.max_data_line = fresh->lmtp.max_data_line;
+      config_.lmtp.max_errors = fresh->lmtp.max_errors;
+      config_.lmtp.idle_timeout = fresh->lmtp.idle_timeout;
+      config_.lmtp.command_timeout = fresh->lmtp.command_timeout;
+      config_.lmtp.commit_timeout = fresh->lmtp.commit_timeout;
+      config_.shutdown_timeout = fresh->shutdown_timeout;
+      server_->apply(config_);
+      spdlog::info("reload: configuration applied");
+    }
+    if (commit_) commit_->reopen();
+    systemd::notify("READY=1");
+  }
+
+  void shutdown() {
+    if (stopping_) return;
+    stopping_ = true;
+    systemd::notify("STOPPING=1\nSTATUS=Draining");
+    spdlog::info("shutting down: draining {} connections (at most {}s)", server_->connections(),
+                 config_.shutdown_timeout.count());
+    for (auto& w : watchers_) w->stop();
+    server_->drain(config_.shutdown_timeout, [this] { finish_shutdown(); });
+  }
+
+  void finish_shutdown() {
+    boost::system::error_code ec;
+    signals_->cancel(ec);
+    if (watchdog_timer_) watchdog_timer_->cancel();
+    io_->stop();
+  }
+
+  void start_watchdog() {
+    const auto interval = systemd::watchdog_interval();
+    if (!interval) return;
+    watchdog_period_ = *interval / 2;
+    watchdog_timer_ = std::make_unique<asio::steady_timer>(*io_);
+    arm_watchdog();
+  }
+
+  void arm_watchdog() {
+    watchdog_timer_->expires_after(watchdog_period_);
+    watchdog_timer_->async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;
+      // The io thread is alive (we are running); the writer must not be stuck in one batch.
+      if (!commit_ || commit_->healthy(watchdog_period_ * 2)) systemd::notify("WATCHDOG=1");
+      else spdlog::error("watchdog: a commit batch is stuck; not pinging systemd");
+      arm_watchdog();
+    });
+  }
+
+  ServeOptions options_;
+  Config config_;
+  std::unique_ptr<CommitQueue> commit_;
+  std::unique_ptr<asio::io_context> io_;
+  std::unique_ptr<LmtpServer> server_;
+  std::vector<std::unique_ptr<MaildirWatcher>> watchers_;
+  std::unique_ptr<asio::signal_set> signals_;
+  std::unique_ptr<asio::steady_timer> watchdog_timer_;
+  std::chrono::microseconds watchdog_period_{0};
+  bool stopping_ = false;
+};
+
+}  // namespace
+
+int run_daemon(const ServeOptions& options) {
+  std::vector<std::string> errors;
+  auto config = load_config_file(options.config_path, errors);
+  if (!config) {
+    for (const auto& e : errors) std::fprintf(stderr, "%s\n", e.c_str());
+    return 1;
+  }
+  if (options.null_mode) config->null_mode = true;
+  setup_logging(config->log_level);
+  ::signal(SIGPIPE, SIG_IGN);
+  try {
+    Daemon d(options, std::move(*config));
+    return d.run();
+  } catch (const std::exception& e) {
+    spdlog::critical("{}", e.what());
+    systemd::notify("STATUS=Failed: " + std::string(e.what()));
+    return 1;
+  }
+}
+
+}  // namespace bounced

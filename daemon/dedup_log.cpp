@@ -1,0 +1,180 @@
+// dedup_log.cpp: see dedup_log.hpp.
+#include "dedup_log.hpp"
+
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <fstream>
+
+namespace bounced {
+namespace {
+
+constexpr std::size_t kHashLineBytes = 2 + 32 + 1 + 10 + 1;  // "H " hex " " time "\n" (typical)
+
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string key_hex(const HashKey& k) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string s;
+  for (auto b : k) {
+    s += digits[b >> 4];
+    s += digits[b & 15];
+  }
+  return s;
+}
+
+bool parse_key(std::string_view hex, HashKey& k) {
+  if (hex.size() != 32) return false;
+  for (std::size_t i = 0; i < 16; ++i) {
+    unsigned v = 0;
+    auto [p, ec] = std::from_chars(hex.data() + 2 * i, hex.data() + 2 * i + 2, v, 16);
+    if (ec != std::errc() || p != hex.data() + 2 * i + 2) return false;
+    k[i] = static_cast<std::uint8_t>(v);
+  }
+  return true;
+}
+
+std::string checkpoint_line(const DedupLog::Checkpoints& cps) {
+  std::string line = "C";
+  for (const auto& [id, cp] : cps) line += " " + id + "=" + cp;
+  line += '\n';
+  return line;
+}
+
+}  // namespace
+
+DedupLog::DedupLog(const DedupConfig& config) : config_(config) {
+  bool have_key = false;
+  std::ifstream in(config_.path, std::ios::binary);
+  if (in) {
+    std::vector<std::pair<std::int64_t, MessageHash>> pending;  // since the last C line
+    std::string line;
+    std::size_t bad = 0;
+    while (std::getline(in, line)) {
+      std::string_view l = line;
+      if (l.size() >= 2 && l[0] == 'K' && l[1] == ' ' && !have_key) {
+        have_key = parse_key(l.substr(2), key_);
+      } else if (l.size() >= 36 && l[0] == 'H' && l[1] == ' ') {
+        auto h = MessageHash::from_hex(l.substr(2, 32));
+        std::int64_t t = 0;
+        auto rest = l.substr(35);
+        auto [p, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), t);
+        if (h && ec == std::errc()) pending.emplace_back(t, *h);
+        else ++bad;
+      } else if (!l.empty() && l[0] == 'C' && (l.size() == 1 || l[1] == ' ')) {
+        for (auto& e : pending) {
+          if (set_.insert(e.second).second) order_.push_back(e);
+        }
+        pending.clear();
+        checkpoints_.clear();
+        std::string_view words = l.substr(1);
+        while (!words.empty()) {
+          while (!words.empty() && words.front() == ' ') words.remove_prefix(1);
+          auto end = words.find(' ');
+          auto w = words.substr(0, end);
+          words = end == std::string_view::npos ? std::string_view() : words.substr(end);
+          auto eq = w.find('=');
+          if (eq != std::string_view::npos) checkpoints_[std::string(w.substr(0, eq))] = std::string(w.substr(eq + 1));
+        }
+      } else if (!l.empty()) {
+        ++bad;
+      }
+    }
+    if (bad) spdlog::warn("dedup log {}: ignored {} malformed lines", config_.path.string(), bad);
+    if (!pending.empty())
+      spdlog::info("dedup log {}: {} uncommitted entries from an interrupted batch dropped", config_.path.string(),
+                   pending.size());
+  } else if (errno != ENOENT) {
+    throw_errno("open", config_.path);
+  }
+  if (!have_key) {
+    if (!set_.empty()) spdlog::warn("dedup log {}: no key line; starting with an empty memory", config_.path.string());
+    set_.clear();
+    order_.clear();
+    key_ = random_hash_key();
+  }
+  std::sort(order_.begin(), order_.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  expire(unix_now());
+  // The caller recovers the sinks from last_checkpoints() and then calls compact().
+}
+
+void DedupLog::expire(std::int64_t now) {
+  const std::int64_t oldest = now - config_.horizon.count();
+  while (!order_.empty() && (order_.front().first < oldest || order_.size() > config_.max_entries)) {
+    set_.erase(order_.front().second);
+    order_.pop_front();
+  }
+  live_bytes_ = order_.size() * kHashLineBytes + 200;
+}
+
+void DedupLog::compact(const Checkpoints& checkpoints) {
+  std::string out = "K " + key_hex(key_) + "\n";
+  out.reserve(order_.size() * kHashLineBytes + 256);
+  for (const auto& [t, h] : order_) {
+    out += "H ";
+    out += h.hex();
+    out += ' ';
+    out += std::to_string(t);
+    out += '\n';
+  }
+  out += checkpoint_line(checkpoints);
+  fd_.reset();
+  write_file_atomic(config_.path, out, 0640);
+  checkpoints_ = checkpoints;
+  open_for_append();
+}
+
+void DedupLog::open_for_append() {
+  UniqueFd fd(::open(config_.path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC));
+  if (!fd) throw_errno("open", config_.path);
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) throw_errno("stat", config_.path);
+  size_ = static_cast<unsigned long long>(st.st_size);
+  fd_ = std::move(fd);
+}
+
+void DedupLog::commit(const std::vector<MessageHash>& hashes, const Checkpoints& checkpoints) {
+  const std::int64_t now = unix_now();
+  std::string out;
+  out.reserve(hashes.size() * kHashLineBytes + 128);
+  const std::string t = std::to_string(now);
+  for (const auto& h : hashes) {
+    out += "H ";
+    out += h.hex();
+    out += ' ';
+    out += t;
+    out += '\n';
+  }
+  out += checkpoint_line(checkpoints);
+  if (!fd_) compact(checkpoints_);  // after a failed append: rewrite from memory, no partial lines
+  try {
+    write_all(fd_.get(), out, config_.path);
+    fsync_fd(fd_.get(), config_.path, true);
+  } catch (...) {
+    // Cut a partial append so that the next C line cannot commit half-written entries.
+    if (::ftruncate(fd_.get(), static_cast<off_t>(size_)) != 0) fd_.reset();
+    throw;
+  }
+  size_ += out.size();
+  checkpoints_ = checkpoints;
+  for (const auto& h : hashes)
+    if (set_.insert(h).second) order_.emplace_back(now, h);
+  expire(now);
+  if (size_ > 2 * live_bytes_ + (1u << 20)) {
+    try {
+      compact(checkpoints);
+    } catch (const std::exception& e) {
+      spdlog::warn("dedup log {}: compaction failed: {}", config_.path.string(), e.what());
+      if (!fd_) open_for_append();
+    }
+  }
+}
+
+}  // namespace bounced

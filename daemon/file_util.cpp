@@ -1,0 +1,70 @@
+// file_util.cpp: see file_util.hpp.
+#include "file_util.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <system_error>
+
+namespace bounced {
+
+void UniqueFd::reset(int fd) {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = fd;
+}
+
+void throw_errno(const std::string& what, const std::filesystem::path& path) {
+  throw std::system_error(errno, std::generic_category(), what + " " + path.string());
+}
+
+void write_all(int fd, std::string_view data, const std::filesystem::path& path) {
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw_errno("write", path);
+    }
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+}
+
+void fsync_fd(int fd, const std::filesystem::path& path, bool data_only) {
+  if ((data_only ? ::fdatasync(fd) : ::fsync(fd)) != 0) throw_errno("fsync", path);
+}
+
+void fsync_dir(const std::filesystem::path& dir) {
+  UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd) throw_errno("open directory", dir);
+  fsync_fd(fd.get(), dir, false);
+}
+
+void make_dirs(const std::filesystem::path& dir, unsigned mode) {
+  std::filesystem::path so_far;
+  for (const auto& part : dir) {
+    so_far /= part;
+    if (::mkdir(so_far.c_str(), mode) != 0 && errno != EEXIST) throw_errno("mkdir", so_far);
+  }
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0) throw_errno("stat", dir);
+  if (!S_ISDIR(st.st_mode)) throw std::system_error(ENOTDIR, std::generic_category(), "not a directory: " + dir.string());
+}
+
+void write_file_atomic(const std::filesystem::path& path, std::string_view data, unsigned mode) {
+  const auto dir = path.parent_path();
+  const auto tmp = dir / (".tmp-" + path.filename().string());
+  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
+  if (!fd) throw_errno("create", tmp);
+  write_all(fd.get(), data, tmp);
+  fsync_fd(fd.get(), tmp, false);
+  fd.reset();
+  if (::rename(tmp.c_str(), path.c_str()) != 0) throw_errno("rename", tmp);
+  fsync_dir(dir);
+}
+
+void make_maildir(const std::filesystem::path& path) {
+  for (const char* sub : {"tmp", "new", "cur"}) make_dirs(path / sub);
+}
+
+}  // namespace bounced

@@ -1,0 +1,213 @@
+// maildir_watcher.cpp: see maildir_watcher.hpp.
+#include "maildir_watcher.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "guard.hpp"
+#include "message_intake.hpp"
+
+namespace bounced {
+namespace {
+
+constexpr std::size_t kMaxInFlight = 64;
+constexpr auto kRescanInterval = std::chrono::seconds(60);
+constexpr auto kRetryInterval = std::chrono::seconds(5);
+
+// NAME -> NAME:2,S (Maildir "seen" flag; existing flags kept, in ASCII order as the spec asks).
+std::string with_seen_flag(const std::string& name) {
+  const auto info = name.find(":2,");
+  if (info == std::string::npos) return name + ":2,S";
+  std::string flags = name.substr(info + 3);
+  if (flags.find('S') == std::string::npos) flags += 'S';
+  std::sort(flags.begin(), flags.end());
+  return name.substr(0, info + 3) + flags;
+}
+
+}  // namespace
+
+MaildirWatcher::MaildirWatcher(asio::io_context& io, MaildirConfig config, CommitQueue& commit,
+                               std::filesystem::path quarantine)
+    : io_(io), config_(std::move(config)), commit_(commit), quarantine_(std::move(quarantine)), inotify_(io),
+      rescan_timer_(io) {}
+
+MaildirWatcher::~MaildirWatcher() { stop(); }
+
+void MaildirWatcher::start() {
+  make_maildir(config_.path);
+  if (config_.after == MaildirConfig::After::move) make_maildir(config_.folder);
+  const int fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  if (fd < 0) throw_errno("inotify_init1 for", config_.path);
+  inotify_.assign(fd);
+  const auto new_dir = config_.path / "new";
+  if (::inotify_add_watch(fd, new_dir.c_str(), IN_MOVED_TO | IN_CLOSE_WRITE | IN_ONLYDIR) < 0)
+    throw_errno("inotify_add_watch", new_dir);
+  spdlog::info("watching Maildir {}", config_.path.string());
+  asio::co_spawn(io_, event_loop(), asio::detached);
+  asio::co_spawn(io_, rescan_loop(), asio::detached);
+  scan();  // after the watch is in place, so nothing arriving in between is missed
+}
+
+void MaildirWatcher::stop() {
+  stopped_ = true;
+  boost::system::error_code ec;
+  inotify_.close(ec);
+  rescan_timer_.cancel();
+  queue_.clear();
+}
+
+awaitable<void> MaildirWatcher::event_loop() {
+  alignas(inotify_event) char buf[16384];
+  while (!stopped_) {
+    boost::system::error_code ec;
+    const std::size_t n = co_await inotify_.async_read_some(asio::buffer(buf), asio::redirect_error(use_awaitable, ec));
+    if (ec) {
+      if (ec != asio::error::operation_aborted && !stopped_) spdlog::error("inotify {}: {}", config_.path.string(), ec.message());
+      co_return;
+    }
+    for (std::size_t off = 0; off + sizeof(inotify_event) <= n;) {
+      const auto* ev = reinterpret_cast<const inotify_event*>(buf + off);
+      off += sizeof(inotify_event) + ev->len;
+      if (ev->mask & IN_Q_OVERFLOW) {
+        scan();
+      } else if (ev->mask & IN_IGNORED) {
+        spdlog::error("Maildir {}: new/ was removed; watching stopped", config_.path.string());
+        co_return;
+      } else if (ev->len > 0 && !(ev->mask & IN_ISDIR)) {
+        enqueue(ev->name);
+      }
+    }
+  }
+}
+
+awaitable<void> MaildirWatcher::rescan_loop() {
+  while (!stopped_) {
+    rescan_timer_.expires_after(retry_soon_ ? kRetryInterval : kRescanInterval);
+    boost::system::error_code ec;
+    co_await rescan_timer_.async_wait(asio::redirect_error(use_awaitable, ec));
+    if (stopped_) co_return;
+    if (ec == asio::error::operation_aborted) continue;  // re-armed sooner for a retry
+    retry_soon_ = false;
+    scan();
+  }
+}
+
+void MaildirWatcher::scan() {
+  const auto new_dir = config_.path / "new";
+  DIR* d = ::opendir(new_dir.c_str());
+  if (!d) {
+    spdlog::error("Maildir {}: cannot read new/: {}", config_.path.string(), std::strerror(errno));
+    return;
+  }
+  std::vector<std::string> names;
+  while (const dirent* e = ::readdir(d)) {
+    if (e->d_name[0] == '.') continue;
+    if (e->d_type != DT_REG && e->d_type != DT_UNKNOWN) continue;
+    names.emplace_back(e->d_name);
+  }
+  ::closedir(d);
+  std::sort(names.begin(), names.end());  // Maildir names start with the delivery time: oldest first
+  for (const auto& n : names) enqueue(n);
+}
+
+void MaildirWatcher::enqueue(const std::string& name) {
+  if (stopped_ || name.empty() || name[0] == '.') return;
+  if (!known_.insert(name).second) return;
+  queue_.push_back(name);
+  pump();
+}
+
+void MaildirWatcher::pump() {
+  while (!stopped_ && in_flight_ < kMaxInFlight && !queue_.empty()) {
+    std::string name = std::move(queue_.front());
+    queue_.pop_front();
+    process(name);
+  }
+}
+
+std::string MaildirWatcher::target_path(const std::string& name) const {
+  switch (config_.after) {
+    case MaildirConfig::After::mark_seen: return (config_.path / "cur" / with_seen_flag(name)).string();
+    case MaildirConfig::After::move: return (config_.folder / "cur" / with_seen_flag(name)).string();
+    case MaildirConfig::After::remove: return {};
+  }
+  return {};
+}
+
+void MaildirWatcher::process(const std::string& name) {
+  const auto file = config_.path / "new" / name;
+  UniqueFd fd(::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
+  struct stat st {};
+  if (!fd || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (fd || errno != ENOENT) spdlog::warn("Maildir {}: skipping {}: not a readable regular file", config_.path.string(), name);
+    known_.erase(name);  // gone (handled by someone else) or not a file: forget it
+    return;
+  }
+  if (static_cast<std::size_t>(st.st_size) > Limits::max_message_bytes) {
+    // Too big to parse or to copy through memory: move it into the quarantine as it is.
+    const auto dest = quarantine_ / "new" / name;
+    if (::rename(file.c_str(), dest.c_str()) == 0) {
+      spdlog::warn("Maildir {}: {} is larger than {} bytes: moved to {}", config_.path.string(), name,
+                   Limits::max_message_bytes, dest.string());
+      known_.erase(name);
+    } else {
+      spdlog::error("Maildir {}: {} is too large and cannot be moved to the quarantine: {}", config_.path.string(),
+                    name, std::strerror(errno));  // stays known: not retried until restart
+    }
+    return;
+  }
+  std::string raw;
+  raw.resize(static_cast<std::size_t>(st.st_size));
+  std::size_t got = 0;
+  while (got < raw.size()) {
+    const ssize_t n = ::read(fd.get(), raw.data() + got, raw.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  raw.resize(got);
+  fd.reset();
+  std::string target = target_path(name);
+  CommitRequest req = prepare_message(commit_.hash_key(), std::move(raw), target.empty() ? file.string() : target);
+  const bool quarantined = req.quarantine_raw != nullptr;
+  req.done = [this, name, target, quarantined](const CommitResult& r) {
+    asio::post(io_, [this, name, target, quarantined, r] { finish(name, target, quarantined, r); });
+  };
+  ++in_flight_;
+  commit_.submit(std::move(req));
+}
+
+void MaildirWatcher::finish(const std::string& name, const std::string& target, bool quarantined,
+                            const CommitResult& result) {
+  --in_flight_;
+  known_.erase(name);
+  const auto file = config_.path / "new" / name;
+  if (!result.ok) {
+    // Left in new/: the next scan retries it.
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_error_log_ > std::chrono::seconds(10)) {
+      spdlog::error("Maildir {}: {} not recorded ({}); retrying", config_.path.string(), name, result.error);
+      last_error_log_ = now;
+    }
+    if (!retry_soon_) {
+      retry_soon_ = true;
+      rescan_timer_.cancel();
+    }
+  } else if (quarantined || target.empty()) {
+    if (::unlink(file.c_str()) != 0 && errno != ENOENT)
+      spdlog::error("Maildir {}: cannot remove {}: {}", config_.path.string(), name, std::strerror(errno));
+  } else if (::rename(file.c_str(), target.c_str()) != 0 && errno != ENOENT) {
+    spdlog::error("Maildir {}: cannot move {} to {}: {}", config_.path.string(), name, target, std::strerror(errno));
+  }
+  pump();
+}
+
+}  // namespace bounced

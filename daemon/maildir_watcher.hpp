@@ -1,0 +1,56 @@
+// maildir_watcher.hpp: watches one Maildir's new/ with inotify (IN_MOVED_TO for the tmp/ -> new/
+// rename and plain moves, IN_CLOSE_WRITE for files written in place), after a full scan at start
+// and again every minute as a safety net. Each message is parsed and committed (the dedup log
+// makes a second pass over the same file record nothing), and only then moved to cur/ with the S
+// flag, into another Maildir, or deleted; unparseable mail is copied to the quarantine first and
+// then removed from new/. A crash at any point leaves the file in new/ to be handled again.
+#pragma once
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <string>
+#include <unordered_set>
+
+#include <boost/asio/posix/stream_descriptor.hpp>
+
+#include "asio.hpp"
+#include "commit_queue.hpp"
+#include "config.hpp"
+#include "file_util.hpp"
+
+namespace bounced {
+
+class MaildirWatcher {
+ public:
+  MaildirWatcher(asio::io_context& io, MaildirConfig config, CommitQueue& commit, std::filesystem::path quarantine);
+  ~MaildirWatcher();
+  void start();  // creates the Maildir, starts watching, scans new/ (throws)
+  void stop();
+  std::size_t in_flight() const { return in_flight_; }
+  const std::filesystem::path& path() const { return config_.path; }
+
+ private:
+  awaitable<void> event_loop();
+  awaitable<void> rescan_loop();
+  void scan();
+  void enqueue(const std::string& name);
+  void pump();
+  void process(const std::string& name);
+  void finish(const std::string& name, const std::string& target, bool quarantined, const CommitResult& result);
+  std::string target_path(const std::string& name) const;  // where the file goes when done ("" = delete)
+
+  asio::io_context& io_;
+  MaildirConfig config_;
+  CommitQueue& commit_;
+  std::filesystem::path quarantine_;
+  asio::posix::stream_descriptor inotify_;
+  asio::steady_timer rescan_timer_;
+  std::unordered_set<std::string> known_;  // queued or in flight
+  std::deque<std::string> queue_;
+  std::size_t in_flight_ = 0;
+  bool stopped_ = false;
+  bool retry_soon_ = false;
+  std::chrono::steady_clock::time_point last_error_log_{};
+};
+
+}  // namespace bounced

@@ -1,0 +1,38 @@
+// message_intake.cpp: see message_intake.hpp.
+#include "message_intake.hpp"
+
+#include <exception>
+
+#include "guard.hpp"
+#include "pipeline.hpp"
+
+namespace bounced {
+
+CommitRequest prepare_message(const HashKey& key, std::string&& raw, std::string source, std::string envelope_from) {
+  auto rec = std::make_shared<MessageRecord>();
+  rec->hash = siphash128(key, raw);
+  rec->source = source.empty() ? "lmtp:" + rec->hash.hex() : std::move(source);
+  rec->envelope_from = std::move(envelope_from);
+  try {
+    // The guard runs first on its own too: whatever it rejects is quarantined, whatever the later
+    // stages make of it.
+    const GuardError guard = check_message(strip_mbox_from_line(raw));
+    ParseOutcome outcome;
+    if (guard != GuardError::none) outcome.error = guard;
+    else outcome = parse_message(raw);
+    if (outcome.ok()) {
+      rec->parsed = true;
+      rec->report = std::move(outcome.report);
+    } else {
+      rec->error = to_string(outcome.error);
+    }
+  } catch (const std::exception& e) {  // the parser must not throw, but a message must never be lost
+    rec->error = std::string("parser failure: ") + e.what();
+  }
+  CommitRequest req;
+  if (!rec->parsed) req.quarantine_raw = std::make_shared<const std::string>(std::move(raw));
+  req.record = std::move(rec);
+  return req;
+}
+
+}  // namespace bounced

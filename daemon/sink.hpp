@@ -1,0 +1,49 @@
+// sink.hpp: where results go. The commit queue hands every new message to every sink in batches:
+// stage() each record, flush() makes the batch durable (or throws), then committed() once the
+// batch is also in the dedup log, or rollback() when anything failed. A sink that cannot make its
+// writes durable (log, metrics, ...) says so with durable() == false and must never throw from
+// flush(); the LMTP 250 waits only for durable sinks. New sinks (SQLite, webhook, command,
+// metrics) implement this interface and are built in make_sinks().
+#pragma once
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config.hpp"
+#include "message_hash.hpp"
+#include "record.hpp"
+
+namespace bounced {
+
+// One processed message, as every sink sees it.
+struct MessageRecord {
+  MessageHash hash;
+  std::string source;           // "lmtp:<hash>" or the Maildir file's final path
+  std::string envelope_from;    // LMTP MAIL FROM (often empty for bounces)
+  bool parsed = false;          // false: unparseable, stored in the quarantine
+  std::string error;            // why it could not be parsed
+  std::string quarantine_path;  // set when quarantined
+  MessageReport report;         // valid when parsed
+};
+
+class Sink {
+ public:
+  virtual ~Sink() = default;
+  // Stable identifier without spaces, used as the key of this sink's checkpoint in the dedup log.
+  virtual std::string id() const = 0;
+  virtual bool durable() const = 0;
+  // Recovery at start: undo anything written after `checkpoint` ("" = no checkpoint known).
+  virtual void recover(std::string_view /*checkpoint*/) {}
+  // Position after everything flushed so far (what the batch's commit record stores; "" if none).
+  virtual std::string checkpoint() const { return {}; }
+  virtual void stage(const MessageRecord& record) = 0;
+  virtual void flush() = 0;                     // write + fsync the staged records; throws on failure
+  virtual void committed() = 0;                 // the batch is durable everywhere
+  virtual void rollback() = 0;                  // forget the staged records, undo partial writes
+  virtual void reopen() {}                      // SIGHUP: reopen files (logrotate)
+};
+
+std::vector<std::unique_ptr<Sink>> make_sinks(const std::vector<SinkConfig>& configs);
+
+}  // namespace bounced
