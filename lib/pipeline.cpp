@@ -142,8 +142,14 @@ ParseOutcome parse_message(std::string_view raw) {
   if (scanned) report.scanner = "arf";
 
   // 2. Standard DSN fields.
+  // A notification whose delivery-status block is not a MIME part of its own (a broken multipart,
+  // a forwarded bounce) still carries the fields in its text.
   DsnReport dsn;
-  if (!scanned && in.delivery_status) dsn = parse_delivery_status(in.delivery_status->text());
+  if (!scanned && in.delivery_status) {
+    dsn = parse_delivery_status(in.delivery_status->text());
+  } else if (!scanned && looks_like_notification(in)) {
+    if (const auto block = embedded_delivery_status(in.body_text); !block.empty()) dsn = parse_delivery_status(block);
+  }
   report.fields = dsn.fields;
 
   // 3. MTA scanners: the first that finds recipients.
@@ -187,22 +193,7 @@ ParseOutcome parse_message(std::string_view raw) {
     for (const auto& s : scanned->recipients) merged.push_back({from_scanned(s), &s, {}, {}});
   }
 
-  // 5. A delivery-status block pasted into the text (no MIME part of its own).
-  if (merged.empty() && !in.delivery_status && looks_like_notification(in)) {
-    if (const auto block = embedded_delivery_status(in.body_text); !block.empty()) {
-      dsn = parse_delivery_status(block);
-      report.fields = dsn.fields;
-      for (const auto& d : dsn.recipients) {
-        if (d.action == "relayed" || d.action == "expanded") continue;
-        RecipientResult r = from_dsn(d);
-        if (r.recipient.empty()) continue;
-        merged.push_back({std::move(r), nullptr, {}, {}});
-      }
-      if (!merged.empty()) report.scanner = "rfc3464";
-    }
-  }
-
-  // 6. Nothing recognised a bounce: an automatic reply, or not a notification at all.
+  // 5. Nothing recognised a bounce: an automatic reply, or not a notification at all.
   if (merged.empty()) {
     scanned = scan_auto_reply(in);
     if (scanned) {
