@@ -94,10 +94,12 @@ void classify_recipient(RecipientResult& r, const ClassifyContext& ctx) {
     else if (command == "DATA") diag += " (in reply to end of data command)";
   }
   if (!diag.empty()) diag.push_back(' ');
-  // Only "x-..." types (x-unix, x-postfix) are not SMTP replies; "unknown" and "" are read as SMTP.
+  // Only "x-..." types (x-unix, x-postfix) are not SMTP replies; "unknown" and "" are read as SMTP,
+  // and so is an MTA-specific type whose text quotes the remote server's SMTP reply
+  // ("X-Postfix; ... refused to talk to me: 421 ...").
   const std::string diag_type = text::lower(r.diagnostic_type);
-  const std::string_view effective_type =
-      diag_type.rfind("x-", 0) == 0 ? std::string_view(diag_type) : std::string_view("smtp");
+  const bool local_type = diag_type.rfind("x-", 0) == 0 && (diag_type == "x-unix" || reply_in_text.empty());
+  const std::string_view effective_type = local_type ? std::string_view(diag_type) : std::string_view("smtp");
   const std::string action = text::lower(text::trim(r.action));
 
   // Reason.
