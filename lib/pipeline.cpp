@@ -67,7 +67,15 @@ RecipientResult from_scanned(const ScannedRecipient& s) {
 
 RecipientResult from_dsn(const DsnRecipient& d) {
   RecipientResult r;
-  r.recipient = d.final_recipient.empty() ? d.original_recipient : d.final_recipient;
+  // Final-Recipient, unless it is not a usable address (a source route "@relay:user@host", a bare
+  // host name, a mailbox file path) and the Original-Recipient is.
+  auto usable = [](const std::string& a) {
+    const auto at = a.rfind('@');
+    return text::is_address(a) && a.find(':') == std::string::npos && at != std::string::npos &&
+           a.find('.', at) != std::string::npos;
+  };
+  r.recipient = d.final_recipient;
+  if (r.recipient.empty() || (!usable(r.recipient) && usable(d.original_recipient))) r.recipient = d.original_recipient;
   r.original_recipient = d.original_recipient;
   r.action = d.action;
   r.status = d.status;
@@ -177,6 +185,9 @@ ParseOutcome parse_message(std::string_view raw) {
     if (!match && scanned && scanned->recipients.size() == 1 && dsn.recipients.size() == 1)
       match = &scanned->recipients.front();
     if (match) merge_scanned(r, *match);
+    // A Final-Recipient that is no address at all (a mailbox path): the scanner's address.
+    if (match && r.recipient.find('@') == std::string::npos && text::is_address(match->recipient))
+      r.recipient = match->recipient;
     Merged m{std::move(r), match, {}, {}};
     // A DSN extension naming the bounce category (PowerMTA) is the MTA's own statement.
     if (const auto c = reason_for_bounce_category(d.bounce_category); !c.empty()) {
