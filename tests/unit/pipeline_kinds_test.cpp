@@ -194,3 +194,35 @@ TEST(PipelineKinds, SameInputSameOutput) {
   EXPECT_EQ(a.recipients[0].decided_by, b.recipients[0].decided_by);
   EXPECT_EQ(a.recipients[0].status, b.recipients[0].status);
 }
+
+TEST(PipelineKinds, DeliveryStatusPastedInTheText) {
+  REQUIRE_MIME();
+  // A notification whose multipart is broken: the DSN fields sit in the text.
+  auto r = parse(
+      "From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.org>\r\n"
+      "To: sender@example.org\r\n"
+      "Subject: Returned mail: User unknown\r\n"
+      "Content-Type: text/plain\r\n"
+      "\r\n"
+      "Reporting-MTA: dns; mx.example.org\r\n"
+      "\r\n"
+      "Final-Recipient: rfc822;kijitora@example.com\r\n"
+      "Action: failed\r\n"
+      "Status: 5.0.0\r\n"
+      "Diagnostic-Code: smtp; 550 user unknown\r\n");
+  EXPECT_EQ(r.kind, MessageKind::bounce);
+  ASSERT_EQ(r.recipients.size(), 1u);
+  EXPECT_EQ(r.recipients[0].recipient, "kijitora@example.com");
+  EXPECT_EQ(r.fields.reporting_mta, "mx.example.org");
+}
+
+TEST(PipelineKinds, SourceRoutedFinalRecipientYieldsToOriginal) {
+  REQUIRE_MIME();
+  std::string raw = dsn("failed", "5.0.0", "550 5.7.1 550 User Unknown");
+  const std::string from = "Final-Recipient: rfc822; kijitora@example.jp\r\n";
+  raw.replace(raw.find(from), from.size(),
+              "Original-Recipient: rfc822;kijitora@example.net\r\nFinal-Recipient: rfc822;@smtp.example.net:kijitora@server\r\n");
+  auto r = parse(raw);
+  ASSERT_EQ(r.recipients.size(), 1u);
+  EXPECT_EQ(r.recipients[0].recipient, "kijitora@example.net");
+}
