@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# run-lmtp.sh: the LMTP benchmark. Starts `bounced serve` on a temporary state directory in null
+# mode (the ceiling: 250 without parsing or writing) and with the JSONL sink + fsync, replays real
+# bounces with bench/lmtp_load over 16 connections, then measures peak RSS with 256 connections.
+#   bench/run-lmtp.sh [MESSAGES]      (env: BUILD=build CORPUS=../shared/corpus/sisimai/eml)
+# Targets (2 cores): JSONL >= 40% of null and >= 5,000 msgs/s at 16 connections, p99 < 50 ms,
+# peak RSS < 64 MiB with 256 connections.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+BUILD=${BUILD:-build}
+CORPUS=${CORPUS:-../shared/corpus/sisimai/eml}
+MESSAGES=${1:-20000}
+[[ -d $CORPUS ]] || { echo "run-lmtp.sh: no corpus at $CORPUS (set CORPUS=DIR of .eml files)" >&2; exit 2; }
+cmake --build "$BUILD" --target bounced lmtp_load -j2 >/dev/null
+
+work=$(mktemp -d /tmp/bounced-bench-XXXXXX)
+server_pid=
+cleanup() { [[ -n $server_pid ]] && kill "$server_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+start_server() {  # start_server MODE(null|jsonl) -> sets server_pid, port
+  local mode=$1 dir=$work/$1-$RANDOM
+  mkdir -p "$dir"
+  port=$(free_port)
+  cat >"$dir/bounced.yaml" <<YAML
+state_dir: $dir
+log_level: warn
+null_mode: $([[ $mode == null ]] && echo true || echo false)
+lmtp:
+  listen: ["127.0.0.1:$port"]
+  max_connections: 1024
+maildirs: []
+sinks:
+  - type: jsonl
+    path: bounces.jsonl
+    fsync: true
+YAML
+  "$BUILD/bounced" serve --config "$dir/bounced.yaml" 2>"$dir/server.log" &
+  server_pid=$!
+  for _ in $(seq 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+    sleep 0.05
+  done
+  echo "server did not start:" >&2; cat "$dir/server.log" >&2; exit 1
+}
+
+stop_server() { kill "$server_pid"; wait "$server_pid" || true; server_pid=; }
+
+run() {  # run MODE CONNECTIONS MESSAGES
+  start_server "$1"
+  local out
+  out=$("$BUILD/bench/lmtp_load" --tcp "127.0.0.1:$port" --dir "$CORPUS" --connections "$2" --messages "$3" \
+        --pid "$server_pid") || { echo "lmtp_load failed: $out" >&2; }
+  stop_server
+  echo "$out"
+}
+
+extract() { python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(d[sys.argv[2]])' "$1" "$2"; }
+
+echo "corpus: $CORPUS ($(find "$CORPUS" -type f | wc -l) files), $MESSAGES messages per run, $(nproc) cores"
+null16=$(run null 16 "$MESSAGES");   echo "null  16 conns: $null16"
+jsonl16=$(run jsonl 16 "$MESSAGES"); echo "jsonl 16 conns: $jsonl16"
+null256=$(run null 256 "$MESSAGES");   echo "null  256 conns: $null256"
+jsonl256=$(run jsonl 256 "$MESSAGES"); echo "jsonl 256 conns: $jsonl256"
+
+n=$(extract "$null16" msgs_per_s); j=$(extract "$jsonl16" msgs_per_s)
+printf '\n%-34s %10s %10s\n' "" "null" "jsonl+fsync"
+printf '%-34s %10s %10s\n' "msgs/s, 16 connections" "$n" "$j"
+printf '%-34s %10s %10s\n' "p50 ms, 16 connections" "$(extract "$null16" p50_ms)" "$(extract "$jsonl16" p50_ms)"
+printf '%-34s %10s %10s\n' "p99 ms, 16 connections" "$(extract "$null16" p99_ms)" "$(extract "$jsonl16" p99_ms)"
+printf '%-34s %10s %10s\n' "msgs/s, 256 connections" "$(extract "$null256" msgs_per_s)" "$(extract "$jsonl256" msgs_per_s)"
+printf '%-34s %10s %10s\n' "p99 ms, 256 connections" "$(extract "$null256" p99_ms)" "$(extract "$jsonl256" p99_ms)"
+printf '%-34s %10s %10s\n' "peak RSS MiB, 256 connections" \
+  "$(( $(extract "$null256" server_vmhwm_kib) / 1024 ))" "$(( $(extract "$jsonl256" server_vmhwm_kib) / 1024 ))"
+python3 - "$n" "$j" <<'PY'
+import sys
+n, j = float(sys.argv[1]), float(sys.argv[2])
+print(f"jsonl+fsync / null at 16 connections: {100 * j / n:.0f}% (target >= 40%, and >= 5000 msgs/s)")
+PY
