@@ -69,11 +69,10 @@ DedupLog::DedupLog(const DedupConfig& config) : config_(config) {
         if (h && ec == std::errc()) pending.emplace_back(t, *h);
         else ++bad;
       } else if (!l.empty() && l[0] == 'C' && (l.size() == 1 || l[1] == ' ')) {
-        for (auto& e : pending) {
-          if (set_.insert(e.second).second) order_.push_back(e);
-        }
+        Batch batch;
+        batch.entries = std::move(pending);
         pending.clear();
-        checkpoints_.clear();
+        auto& cps = batch.checkpoints;
         std::string_view words = l.substr(1);
         while (!words.empty()) {
           while (!words.empty() && words.front() == ' ') words.remove_prefix(1);
@@ -81,8 +80,9 @@ DedupLog::DedupLog(const DedupConfig& config) : config_(config) {
           auto w = words.substr(0, end);
           words = end == std::string_view::npos ? std::string_view() : words.substr(end);
           auto eq = w.find('=');
-          if (eq != std::string_view::npos) checkpoints_[std::string(w.substr(0, eq))] = std::string(w.substr(eq + 1));
+          if (eq != std::string_view::npos) cps[std::string(w.substr(0, eq))] = std::string(w.substr(eq + 1));
         }
+        loaded_.push_back(std::move(batch));
       } else if (!l.empty()) {
         ++bad;
       }
@@ -95,14 +95,32 @@ DedupLog::DedupLog(const DedupConfig& config) : config_(config) {
     throw_errno("open", config_.path);
   }
   if (!have_key) {
-    if (!set_.empty()) spdlog::warn("dedup log {}: no key line; starting with an empty memory", config_.path.string());
-    set_.clear();
-    order_.clear();
+    if (!loaded_.empty()) spdlog::warn("dedup log {}: no key line; starting with an empty memory", config_.path.string());
+    loaded_.clear();
     key_ = random_hash_key();
   }
+  // The caller settles against its sinks, recovers them to last_checkpoints(), then compact()s.
+}
+
+void DedupLog::settle(const std::function<bool(const Checkpoints&)>& reached) {
+  std::size_t keep = loaded_.size();
+  while (keep > 0 && !reached(loaded_[keep - 1].checkpoints)) --keep;
+  if (keep < loaded_.size()) {
+    std::size_t dropped = 0;
+    for (std::size_t i = keep; i < loaded_.size(); ++i) dropped += loaded_[i].entries.size();
+    spdlog::info("dedup log {}: {} entries of the last batch(es) are not matched by the sinks (interrupted); "
+                 "their messages will be processed again", config_.path.string(), dropped);
+  }
+  checkpoints_.clear();
+  for (std::size_t i = 0; i < keep; ++i) {
+    for (auto& e : loaded_[i].entries)
+      if (set_.insert(e.second).second) order_.push_back(e);
+    checkpoints_ = loaded_[i].checkpoints;
+  }
+  loaded_.clear();
+  loaded_.shrink_to_fit();
   std::sort(order_.begin(), order_.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   expire(unix_now());
-  // The caller recovers the sinks from last_checkpoints() and then calls compact().
 }
 
 void DedupLog::expire(std::int64_t now) {
@@ -140,7 +158,7 @@ void DedupLog::open_for_append() {
   fd_ = std::move(fd);
 }
 
-void DedupLog::commit(const std::vector<MessageHash>& hashes, const Checkpoints& checkpoints) {
+void DedupLog::append(const std::vector<MessageHash>& hashes, const Checkpoints& checkpoints) {
   const std::int64_t now = unix_now();
   std::string out;
   out.reserve(hashes.size() * kHashLineBytes + 128);
@@ -154,6 +172,7 @@ void DedupLog::commit(const std::vector<MessageHash>& hashes, const Checkpoints&
   }
   out += checkpoint_line(checkpoints);
   if (!fd_) compact(checkpoints_);  // after a failed append: rewrite from memory, no partial lines
+  size_before_append_ = size_;
   try {
     write_all(fd_.get(), out, config_.path);
     fsync_fd(fd_.get(), config_.path, true);
@@ -162,19 +181,37 @@ void DedupLog::commit(const std::vector<MessageHash>& hashes, const Checkpoints&
     if (::ftruncate(fd_.get(), static_cast<off_t>(size_)) != 0) fd_.reset();
     throw;
   }
+  size_before_append_ = size_;
   size_ += out.size();
-  checkpoints_ = checkpoints;
-  for (const auto& h : hashes)
-    if (set_.insert(h).second) order_.emplace_back(now, h);
-  expire(now);
+  appended_ = hashes;
+  appended_time_ = now;
+  pending_checkpoints_ = checkpoints;
+}
+
+void DedupLog::confirm() {
+  checkpoints_ = pending_checkpoints_;
+  for (const auto& h : appended_)
+    if (set_.insert(h).second) order_.emplace_back(appended_time_, h);
+  appended_.clear();
+  expire(appended_time_);
   if (size_ > 2 * live_bytes_ + (1u << 20)) {
     try {
-      compact(checkpoints);
+      compact(checkpoints_);
     } catch (const std::exception& e) {
       spdlog::warn("dedup log {}: compaction failed: {}", config_.path.string(), e.what());
-      if (!fd_) open_for_append();
+      fd_.reset();  // the next append rewrites the file from memory first
     }
   }
+}
+
+void DedupLog::undo() {
+  appended_.clear();
+  // The batch failed in a sink: its C line must not count. If it cannot be cut, rewrite the file
+  // from memory before the next append.
+  if (fd_ && (::ftruncate(fd_.get(), static_cast<off_t>(size_before_append_)) != 0 ||
+              ::fdatasync(fd_.get()) != 0))
+    fd_.reset();
+  size_ = size_before_append_;
 }
 
 }  // namespace bounced

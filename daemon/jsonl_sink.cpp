@@ -47,16 +47,30 @@ void JsonlSink::open() {
   broken_ = false;
 }
 
-void JsonlSink::recover(std::string_view cp) {
-  // cp = DEV:INODE:OFFSET
-  unsigned long long v[3] = {};
+namespace {
+// "DEV:INODE:OFFSET"
+bool parse_checkpoint(std::string_view cp, unsigned long long (&v)[3]) {
   for (int i = 0; i < 3; ++i) {
     auto end = i < 2 ? cp.find(':') : cp.size();
-    if (end == std::string_view::npos) return;
+    if (end == std::string_view::npos) return false;
     auto [p, ec] = std::from_chars(cp.data(), cp.data() + end, v[i]);
-    if (ec != std::errc() || p != cp.data() + end) return;
+    if (ec != std::errc() || p != cp.data() + end) return false;
     cp.remove_prefix(std::min(cp.size(), end + 1));
   }
+  return true;
+}
+}  // namespace
+
+bool JsonlSink::has_reached(std::string_view cp) const {
+  unsigned long long v[3] = {};
+  if (!parse_checkpoint(cp, v)) return true;
+  if (v[0] != dev_ || v[1] != ino_) return true;  // another file (rotated): nothing to judge by
+  return committed_ >= v[2];
+}
+
+void JsonlSink::recover(std::string_view cp) {
+  unsigned long long v[3] = {};
+  if (!parse_checkpoint(cp, v)) return;
   if (v[0] != dev_ || v[1] != ino_) {
     if (!(v[0] == 0 && v[1] == 0))
       spdlog::info("jsonl {}: a different file than at the last commit (rotated?); nothing to recover", path_.string());
@@ -72,7 +86,7 @@ void JsonlSink::recover(std::string_view cp) {
 }
 
 std::string JsonlSink::checkpoint() const {
-  const auto end = committed_ + (flushed_ ? pending_.size() : 0);
+  const auto end = committed_ + pending_.size();
   return std::to_string(dev_) + ":" + std::to_string(ino_) + ":" + std::to_string(end);
 }
 
@@ -106,7 +120,6 @@ void JsonlSink::flush() {
     if (pending_.empty()) return;
     write_all(fd_.get(), pending_, path_);
     if (fsync_) fsync_fd(fd_.get(), path_, true);
-    flushed_ = true;
   } catch (...) {
     broken_ = true;
     throw;
@@ -116,12 +129,10 @@ void JsonlSink::flush() {
 void JsonlSink::committed() {
   committed_ += pending_.size();
   pending_.clear();
-  flushed_ = false;
 }
 
 void JsonlSink::rollback() {
   pending_.clear();
-  flushed_ = false;
   if (fd_ && !broken_) {
     struct stat st {};
     if (::fstat(fd_.get(), &st) == 0 && static_cast<unsigned long long>(st.st_size) != committed_ &&

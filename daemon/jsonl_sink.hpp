@@ -1,7 +1,7 @@
 // jsonl_sink.hpp: appends one JSON line per bounced recipient (the record `bounced parse` prints)
-// to a file, fsync'd per batch. Its checkpoint is "DEV:INODE:OFFSET" of the last committed byte;
-// recovery truncates a tail written after the last commit (a crash between fsync of this file and
-// of the dedup log), so a record is never written twice for one message.
+// to a file, fsync'd per batch. Its checkpoint is "DEV:INODE:OFFSET" of the end of a batch;
+// recovery truncates a tail written after the last batch the dedup log committed (a crash between
+// the two fsyncs), so a record is never written twice for one message.
 #pragma once
 #include <filesystem>
 #include <string>
@@ -16,7 +16,9 @@ class JsonlSink final : public Sink {
   JsonlSink(std::filesystem::path path, bool fsync);
   std::string id() const override;
   bool durable() const override { return true; }
+  bool has_reached(std::string_view checkpoint) const override;
   void recover(std::string_view checkpoint) override;
+  void prepare() override { ensure_usable(); }
   std::string checkpoint() const override;
   void stage(const MessageRecord& record) override;
   void flush() override;
@@ -34,7 +36,6 @@ class JsonlSink final : public Sink {
   unsigned long long dev_ = 0, ino_ = 0;
   unsigned long long committed_ = 0;  // file size after the last committed batch
   std::string pending_;               // staged lines
-  bool flushed_ = false;              // pending_ is on disk, not yet committed
   bool broken_ = false;               // a write or rollback failed: reopen before the next batch
 };
 

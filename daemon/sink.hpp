@@ -1,6 +1,7 @@
 // sink.hpp: where results go. The commit queue hands every new message to every sink in batches:
-// stage() each record, flush() makes the batch durable (or throws), then committed() once the
-// batch is also in the dedup log, or rollback() when anything failed. A sink that cannot make its
+// prepare(), stage() each record, flush() makes the batch durable (or throws) while the dedup log
+// is fsync'd in parallel, then committed() once both are durable, or rollback() when anything
+// failed. A sink that cannot make its
 // writes durable (log, metrics, ...) says so with durable() == false and must never throw from
 // flush(); the LMTP 250 waits only for durable sinks. New sinks (SQLite, webhook, command,
 // metrics) implement this interface and are built in make_sinks().
@@ -33,10 +34,16 @@ class Sink {
   // Stable identifier without spaces, used as the key of this sink's checkpoint in the dedup log.
   virtual std::string id() const = 0;
   virtual bool durable() const = 0;
-  // Recovery at start: undo anything written after `checkpoint` ("" = no checkpoint known).
+  // Recovery at start. The sink's file and the dedup log are fsync'd in parallel, so after a crash
+  // either may hold a batch the other lacks: has_reached() says whether everything up to
+  // `checkpoint` is on disk (the dedup log's batch counts only then), recover() cuts anything
+  // written after the chosen checkpoint ("" = none known).
+  virtual bool has_reached(std::string_view /*checkpoint*/) const { return true; }
   virtual void recover(std::string_view /*checkpoint*/) {}
-  // Position after everything flushed so far (what the batch's commit record stores; "" if none).
+  // Position after everything staged so far, i.e. after this batch once flushed ("" if none).
   virtual std::string checkpoint() const { return {}; }
+  // Before a batch is staged: reopen after an earlier failure (throws if still impossible).
+  virtual void prepare() {}
   virtual void stage(const MessageRecord& record) = 0;
   virtual void flush() = 0;                     // write + fsync the staged records; throws on failure
   virtual void committed() = 0;                 // the batch is durable everywhere

@@ -110,6 +110,26 @@ TEST(CommitQueue, CrashTailIsCutAtRestart) {
   EXPECT_EQ(read(t.path / "seen.log").find("0123456789abcdef0123456789abcdef"), std::string::npos);
 }
 
+TEST(CommitQueue, BatchTheJsonlLostIsForgotten) {
+  // The two files are fsync'd in parallel: a crash may keep the dedup log's batch and lose the
+  // JSONL's. That batch must not count, or its messages would be acknowledged but never recorded.
+  TempDir t;
+  const auto cfg = test_config(t.path);
+  {
+    CommitQueue q(cfg);
+    q.start();
+    EXPECT_TRUE(commit(q, bounce(q, "first", 1)).ok);
+    EXPECT_TRUE(commit(q, bounce(q, "second", 1)).ok);
+  }
+  const auto s = read(t.path / "out.jsonl");
+  std::filesystem::resize_file(t.path / "out.jsonl", s.find('\n') + 1);  // "second" never reached the disk
+  CommitQueue q(cfg);
+  q.start();
+  EXPECT_TRUE(commit(q, bounce(q, "first", 1)).duplicate);
+  EXPECT_FALSE(commit(q, bounce(q, "second", 1)).duplicate);
+  EXPECT_EQ(lines(t.path / "out.jsonl"), 2u);
+}
+
 TEST(CommitQueue, QuarantineStoresTheRawMessage) {
   TempDir t;
   const auto cfg = test_config(t.path);
