@@ -48,7 +48,9 @@ void MaildirWatcher::start() {
   if (fd < 0) throw_errno("inotify_init1 for", config_.path);
   inotify_.assign(fd);
   const auto new_dir = config_.path / "new";
-  if (::inotify_add_watch(fd, new_dir.c_str(), IN_MOVED_TO | IN_CLOSE_WRITE | IN_ONLYDIR) < 0)
+  // IN_MOVED_TO: rename(2) from tmp/; IN_CLOSE_WRITE: a plain write into new/; IN_CREATE: link(2)
+  // from tmp/, the way Postfix's local(8)/virtual(8) and qmail deliver (no other event follows).
+  if (::inotify_add_watch(fd, new_dir.c_str(), IN_MOVED_TO | IN_CLOSE_WRITE | IN_CREATE | IN_ONLYDIR) < 0)
     throw_errno("inotify_add_watch", new_dir);
   spdlog::info("watching Maildir {}", config_.path.string());
   asio::co_spawn(io_, event_loop(), asio::detached);
@@ -82,7 +84,11 @@ awaitable<void> MaildirWatcher::event_loop() {
         spdlog::error("Maildir {}: new/ was removed; watching stopped", config_.path.string());
         co_return;
       } else if (ev->len > 0 && !(ev->mask & IN_ISDIR)) {
-        enqueue(ev->name);
+        if (ev->mask & IN_CREATE) {
+          created(ev->name);
+        } else {
+          enqueue(ev->name);
+        }
       }
     }
   }
@@ -116,6 +122,21 @@ void MaildirWatcher::scan() {
   ::closedir(d);
   std::sort(names.begin(), names.end());  // Maildir names start with the delivery time: oldest first
   for (const auto& n : names) enqueue(n);
+}
+
+// A name that appeared in new/: complete when it is a second link of a file in tmp/ (the delivery
+// has not yet removed its tmp/ name); otherwise it may be a plain create still being written (its
+// IN_CLOSE_WRITE follows) or a finished link whose tmp/ name is gone already, so a scan soon picks
+// it up either way.
+void MaildirWatcher::created(const std::string& name) {
+  struct stat st {};
+  const auto file = config_.path / "new" / name;
+  if (::lstat(file.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink > 1) {
+    enqueue(name);
+  } else if (!retry_soon_) {
+    retry_soon_ = true;
+    rescan_timer_.cancel();
+  }
 }
 
 void MaildirWatcher::enqueue(const std::string& name) {

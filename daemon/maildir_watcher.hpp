@@ -33,6 +33,7 @@ class MaildirWatcher {
   awaitable<void> event_loop();
   awaitable<void> rescan_loop();
   void scan();
+  void created(const std::string& name);  // IN_CREATE in new/ (a link(2) delivery, or a plain create)
   void enqueue(const std::string& name);
   void pump();
   void process(const std::string& name);
