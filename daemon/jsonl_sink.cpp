@@ -10,6 +10,7 @@
 #include <charconv>
 #include <system_error>
 
+#include "attribution.hpp"
 #include "json.hpp"
 
 namespace bounced {
@@ -92,9 +93,22 @@ std::string JsonlSink::checkpoint() const {
 
 void JsonlSink::stage(const MessageRecord& r) {
   if (!r.parsed) return;
-  for (const auto& rcpt : r.report.recipients) {
-    pending_ += recipient_json(r.report, rcpt, r.source);
-    pending_ += '\n';
+  // Who each result is about: the envelope recipient decoded as VERP (default scheme) wins over the
+  // DSN's recipient, which may be an alias or a forward.
+  const MessageAttribution who = attribute(r.report, r.envelope_recipient, AttributionConfig{});
+  for (std::size_t i = 0; i < r.report.recipients.size(); ++i) {
+    const auto& rcpt = r.report.recipients[i];
+    std::string line = recipient_json(r.report, rcpt, r.source);
+    line.pop_back();  // '}': the envelope and attribution fields follow
+    const RecipientAttribution* a = i < who.recipients.size() ? &who.recipients[i] : nullptr;
+    line += ", \"envelope_recipient\": ";
+    append_json_string(line, r.envelope_recipient);
+    line += ", \"subscriber\": ";
+    append_json_string(line, a && !a->address.empty() ? a->address : rcpt.recipient);
+    line += ", \"list\": ";
+    append_json_string(line, a && !a->list.empty() ? a->list : who.list);
+    line += "}\n";
+    pending_ += line;
   }
 }
 

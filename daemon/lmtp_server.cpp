@@ -231,7 +231,9 @@ awaitable<void> LmtpServer::commit_message(Connection& c) {
     std::optional<CommitResult> result;
   };
   auto w = std::make_shared<Waiter>(io_);
-  CommitRequest req = prepare_message(commit_->hash_key(), std::move(c.session.message()), {}, c.session.mail_from());
+  const auto& rcpts = c.session.recipients();
+  CommitRequest req = prepare_message(commit_->hash_key(), std::move(c.session.message()), {}, c.session.mail_from(),
+                                      rcpts.empty() ? std::string() : rcpts.front());
   const std::string id = req.record->hash.hex().substr(0, 16);
   req.done = [w, &io = io_](const CommitResult& r) {
     asio::post(io, [w, r] {

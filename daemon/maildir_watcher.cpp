@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "attribution.hpp"
 #include "guard.hpp"
 #include "message_intake.hpp"
 
@@ -197,7 +198,9 @@ void MaildirWatcher::process(const std::string& name) {
   raw.resize(got);
   fd.reset();
   std::string target = target_path(name);
-  CommitRequest req = prepare_message(commit_.hash_key(), std::move(raw), target.empty() ? file.string() : target);
+  std::string envelope_recipient = envelope_recipient_from_header(raw, AttributionConfig{});
+  CommitRequest req = prepare_message(commit_.hash_key(), std::move(raw), target.empty() ? file.string() : target, {},
+                                      std::move(envelope_recipient));
   const bool quarantined = req.quarantine_raw != nullptr;
   req.done = [this, name, target, quarantined](const CommitResult& r) {
     asio::post(io_, [this, name, target, quarantined, r] { finish(name, target, quarantined, r); });

@@ -8,11 +8,13 @@
 
 namespace bounced {
 
-CommitRequest prepare_message(const HashKey& key, std::string&& raw, std::string source, std::string envelope_from) {
+CommitRequest prepare_message(const HashKey& key, std::string&& raw, std::string source, std::string envelope_from,
+                              std::string envelope_recipient) {
   auto rec = std::make_shared<MessageRecord>();
   rec->hash = siphash128(key, raw);
   rec->source = source.empty() ? "lmtp:" + rec->hash.hex() : std::move(source);
   rec->envelope_from = std::move(envelope_from);
+  rec->envelope_recipient = std::move(envelope_recipient);
   try {
     // The guard runs first on its own too: whatever it rejects is quarantined, whatever the later
     // stages make of it.

@@ -9,6 +9,6 @@ namespace bounced {
 
 // `source` names the message in the records; "" means "lmtp:<hash>".
 CommitRequest prepare_message(const HashKey& key, std::string&& raw, std::string source,
-                              std::string envelope_from = {});
+                              std::string envelope_from = {}, std::string envelope_recipient = {});
 
 }  // namespace bounced

@@ -22,6 +22,9 @@ struct MessageRecord {
   MessageHash hash;
   std::string source;           // "lmtp:<hash>" or the Maildir file's final path
   std::string envelope_from;    // LMTP MAIL FROM (often empty for bounces)
+  // Where the bounce was delivered: the first LMTP RCPT, or a Maildir message's X-Original-To /
+  // Delivered-To. A VERP address here names the subscriber (lib/attribution).
+  std::string envelope_recipient;
   bool parsed = false;          // false: unparseable, stored in the quarantine
   std::string error;            // why it could not be parsed
   std::string quarantine_path;  // set when quarantined

@@ -231,6 +231,10 @@ class LmtpTest(unittest.TestCase):
             e.pop("file")
             g = dict(g)
             g.pop("file")
+            # The sink adds where the bounce was delivered and who it is about (VERP decoding).
+            self.assertEqual(g.pop("envelope_recipient"), "p@parse.test")
+            self.assertEqual(g.pop("subscriber"), e["recipient"])
+            self.assertEqual(g.pop("list"), "")
             self.assertEqual(g, e)
 
     def test_unparseable_goes_to_quarantine_and_gets_250(self):

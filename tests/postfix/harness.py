@@ -538,7 +538,8 @@ def original(to):
             f"Message-Id: <news-{to.replace('@', '.')}@local.test>\n\nHello {to}.\n")
 
 
-def expect_record(bed, recipient, *, action, status, status_class, subject, reason, hard, count=1):
+def expect_record(bed, recipient, *, action, status, status_class, subject, reason, hard, count=1,
+                  subscriber=None, envelope=None):
     recs = [r for r in bed.records_for(recipient) if r.get("action") == action]
     check(len(recs) == count, f"{recipient}: {count} '{action}' record(s) (got {len(recs)})")
     r = recs[0]
@@ -547,6 +548,12 @@ def expect_record(bed, recipient, *, action, status, status_class, subject, reas
     if isinstance(reason, tuple):    # any of these reasons
         want = (status, status_class, subject, got[3] if got[3] in reason else reason, hard)
     check(got == want, f"{recipient}: status/class/subject/reason/hard = {want} (got {got})")
+    if envelope is not None:
+        check(r.get("envelope_recipient", "").lower() == envelope.lower(),
+              f"{recipient}: envelope recipient {envelope} (got {r.get('envelope_recipient')})")
+    if subscriber is not None:
+        check(r.get("subscriber", "").lower() == subscriber.lower(),
+              f"{recipient}: VERP-decoded subscriber {subscriber} (got {r.get('subscriber')})")
     return r
 
 
@@ -574,16 +581,19 @@ def scenario_postfix_generated(bed, hostunknown_hard):
     expect_sent(bed, verp("unknown@remote.test"))
     wait_for(lambda: bed.records_for("unknown@remote.test"), 10, "record of unknown@remote.test")
     expect_record(bed, "unknown@remote.test", action="failed", status="5.1.1", status_class="permanent",
-                  subject="addressing", reason="userunknown", hard=True)
+                  subject="addressing", reason="userunknown", hard=True,
+                  envelope=verp("unknown@remote.test"), subscriber="unknown@remote.test")
     expect_sent(bed, verp("nosuchuser@local.test"))
     wait_for(lambda: bed.records_for("nosuchuser@local.test"), 10, "record of nosuchuser@local.test")
     expect_record(bed, "nosuchuser@local.test", action="failed", status="5.1.1", status_class="permanent",
-                  subject="addressing", reason="userunknown", hard=True)
+                  subject="addressing", reason="userunknown", hard=True,
+                  envelope=verp("nosuchuser@local.test"), subscriber="nosuchuser@local.test")
     if hostunknown_hard:
         expect_sent(bed, verp("someone@nohost.test"))
         wait_for(lambda: bed.records_for("someone@nohost.test"), 10, "record of someone@nohost.test")
         expect_record(bed, "someone@nohost.test", action="failed", status="5.4.4", status_class="permanent",
-                      subject="network and routing", reason="hostunknown", hard=True)
+                      subject="network and routing", reason="hostunknown", hard=True,
+                      envelope=verp("someone@nohost.test"), subscriber="someone@nohost.test")
     # The 421 deferral: Postfix's "delayed" notice goes to the plain sender (Postfix does not VERP
     # delay warnings), naming the recipient in its DSN.
     wait_for(lambda: [r for r in bed.records_for("slow@remote.test") if r.get("action") == "delayed"], 40,
@@ -601,11 +611,12 @@ def scenario_mailbox_full(bed):
     wait_for(lambda: [r for r in bed.records_for("full@remote.test") if r.get("action") == "failed"], 10,
              "record of full@remote.test")
     expect_record(bed, "full@remote.test", action="failed", status="4.2.2", status_class="transient",
-                  subject="mailbox", reason="mailboxfull", hard=False)
+                  subject="mailbox", reason="mailboxfull", hard=False,
+                  envelope=verp("full@remote.test"), subscriber="full@remote.test")
 
 
 THIRD_PARTY = [  # fixture, subscriber (in the VERP address), recipient named in the bounce, expectation
-    ("exim-userunknown.eml", "carol@example.org", "carol@example.org",
+    ("exim-userunknown.eml", "carol@example.org", "carol.forward@elsewhere.example",   # a forward
      dict(action="failed", status="5.1.1", status_class="permanent", subject="addressing", reason="userunknown", hard=True)),
     ("sendmail-mailboxfull.eml", "frank@example.org", "frank@example.org",
      dict(action="failed", status="4.2.2", status_class="transient", subject="mailbox", reason="mailboxfull", hard=False)),
@@ -621,20 +632,21 @@ def scenario_third_party(bed):
     for name, sub, rcpt, want in THIRD_PARTY:
         expect_sent(bed, verp(sub))
         wait_for(lambda: bed.records_for(rcpt), 10, f"record of {rcpt}")
-        expect_record(bed, rcpt, **want)
+        expect_record(bed, rcpt, **want, envelope=verp(sub), subscriber=sub)
 
 
 def scenario_maildir(bed):
     log("== Maildir: Postfix's virtual(8) delivers to the bounce mailbox, bounced's watcher reads it")
     sub = "erin@example.org"
+    rcpt = "erin.forward@elsewhere.example"   # the bounce names a forward; X-Original-To the VERP
     addr = verp(sub, MAILBOX_DOMAIN)
-    bed.smtp_send("", [addr], fixture("exim-userunknown.eml", addr, sub, "maildir1"))
+    bed.smtp_send("", [addr], fixture("exim-userunknown.eml", addr, rcpt, "maildir1"))
     wait_for(lambda: any("postfix/virtual[" in l and f"to=<{addr}>" in l and "status=sent" in l
                          for l in bed.maillog_lines()), 30, "virtual(8) delivery to the Maildir")
     check(True, f"Postfix logged status=sent (delivered to maildir) for <{addr}>")
-    wait_for(lambda: bed.records_for(sub), 20, f"record of {sub} from the Maildir")
-    r = expect_record(bed, sub, action="failed", status="5.1.1", status_class="permanent", subject="addressing",
-                      reason="userunknown", hard=True)
+    wait_for(lambda: bed.records_for(rcpt), 20, f"record of {rcpt} from the Maildir")
+    r = expect_record(bed, rcpt, action="failed", status="5.1.1", status_class="permanent", subject="addressing",
+                      reason="userunknown", hard=True, envelope=addr, subscriber=sub)
     check("/Maildir/" in r.get("file", ""), f"the record names the Maildir message ({r.get('file')})")
     wait_for(lambda: not os.listdir(os.path.join(bed.state, "Maildir", "new")), 10, "Maildir new/ emptied")
     check(len(os.listdir(os.path.join(bed.state, "Maildir", "cur"))) == 1, "the message is in cur/ (seen)")
@@ -647,7 +659,7 @@ def scenario_list_software(bed):
     expect_sent(bed, verp(rcpt))
     wait_for(lambda: bed.records_for(rcpt), 10, f"record of {rcpt}")
     expect_record(bed, rcpt, action="failed", status="5.1.1", status_class="permanent", subject="addressing",
-                  reason="userunknown", hard=True)
+                  reason="userunknown", hard=True, envelope=verp(rcpt), subscriber=rcpt)
 
 
 def scenario_fifty_recipients(bed):
