@@ -4,7 +4,8 @@
 //     ("550-'5.7.1 <...>... Access denied'"), or plain "Delivery expired".
 //  2. SES event notifications delivered by SNS as e-mail: a JSON document (optionally wrapped in an
 //     SNS envelope whose "Message" holds the SES JSON as a string) with notificationType
-//     Bounce / Complaint / Delivery.
+//     Bounce / Complaint / Delivery (or, from SES event publishing, "eventType" with the same
+//     values and payloads).
 #include <memory>
 #include <utility>
 #include <vector>
@@ -192,7 +193,8 @@ constexpr BounceType kBounceTypes[] = {
 std::optional<ScanResult> scan_ses_json(const ScanInput& in) {
   auto body = text::trim(in.body_text);
   if (body.empty() || body.front() != '{') return std::nullopt;
-  if (!in.header("x-amz-sns-message-id") && !text::icontains(body.substr(0, 200), "notificationType"))
+  if (!in.header("x-amz-sns-message-id") && !text::icontains(body.substr(0, 400), "notificationType") &&
+      !text::icontains(body.substr(0, 400), "eventType"))
     return std::nullopt;
   Json outer;
   if (!JsonReader(unwrap_sns(body)).parse(outer) || outer.type != Json::Type::object) return std::nullopt;
@@ -202,7 +204,9 @@ std::optional<ScanResult> scan_ses_json(const ScanInput& in) {
     if (!JsonReader(msg->text).parse(inner) || inner.type != Json::Type::object) return std::nullopt;
     p = &inner;
   }
-  const auto type = p->str("notificationType");
+  // SES notifications say "notificationType"; SES event publishing says "eventType".
+  auto type = p->str("notificationType");
+  if (type.empty()) type = p->str("eventType");
   ScanResult out;
   if (type == "Bounce") {
     const Json* b = p->get("bounce");

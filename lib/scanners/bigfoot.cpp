@@ -7,9 +7,9 @@
 namespace bounced {
 
 std::optional<ScanResult> scan_bigfoot(const ScanInput& in) {
+  if (!in.delivery_status) return std::nullopt;
   if (!text::icontains(in.from, "@bigfoot.com>") && !scan::any_header_has(in, "received", ".bigfoot.com "))
     return std::nullopt;
-  if (!in.delivery_status) return std::nullopt;
   ScanResult out = scan::dsn_recipients(in.delivery_status->text());
   // The last command in the transcript is the one the remote server refused.
   std::string command, reply;

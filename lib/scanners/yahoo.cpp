@@ -9,7 +9,9 @@ namespace bounced {
 
 std::optional<ScanResult> scan_yahoo(const ScanInput& in) {
   constexpr std::string_view kStart = "Sorry, we were unable to deliver your message";
-  if (!in.header("x-ymailisg") && !text::icontains(in.body_text, "sorry, we were unable to deliver your message"))
+  // Yahoo's own header, else the greeting near the top of the text (never a scan of the whole body).
+  if (!in.header("x-ymailisg") &&
+      !text::icontains(std::string_view(in.body_text).substr(0, 2048), "sorry, we were unable to deliver your message"))
     return std::nullopt;
   static constexpr std::string_view kOriginalMarkers[] = {"--- below this line is a copy of the message"};
   const auto split = scan::split_at_original(in.body_text, kOriginalMarkers);

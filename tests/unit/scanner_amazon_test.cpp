@@ -81,3 +81,17 @@ TEST(ScannerAmazonWorkMail, TechnicalReport) {
   EXPECT_EQ(r->recipients[0].reply_code, "421");
   EXPECT_EQ(r->recipients[0].action, "failed");
 }
+
+TEST(ScannerAmazonSes, EventPublishingBounce) {
+  ScanFixture f({{"From", "AWS Notifications <no-reply@sns.amazonaws.com>"}},
+                R"({"eventType":"Bounce","bounce":{"bounceType":"Permanent","bounceSubType":"General",)"
+                R"("bouncedRecipients":[{"emailAddress":"gone@rcpt.example","action":"failed","status":"5.1.1",)"
+                R"("diagnosticCode":"smtp; 550 5.1.1 user unknown"}]},"mail":{"messageId":"0100xyz"}})");
+  auto r = bounced::scan_amazonses(*f.in);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->recipients.size(), 1u);
+  EXPECT_EQ(r->recipients[0].recipient, "gone@rcpt.example");
+  EXPECT_EQ(r->recipients[0].status, "5.1.1");
+  EXPECT_EQ(r->recipients[0].reply_code, "550");
+  EXPECT_TRUE(r->recipients[0].reason.empty());
+}
