@@ -25,6 +25,20 @@ struct ScanInput {
   const MimePart* original = nullptr;         // message/rfc822, text/rfc822-headers, message/global(-headers)
 
   const std::string* header(std::string_view name) const { return root.header(name); }
+
+  // body_text with ASCII letters lowercased (same length and offsets), made on first use and shared
+  // by every scanner: marker searches then run as plain substring searches.
+  std::string_view body_lower() const {
+    if (!body_lower_ready) {
+      body_lower_cache = body_text;
+      for (auto& c : body_lower_cache)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + ('a' - 'A'));
+      body_lower_ready = true;
+    }
+    return body_lower_cache;
+  }
+  mutable std::string body_lower_cache = {};
+  mutable bool body_lower_ready = false;
 };
 
 struct ScannedRecipient {

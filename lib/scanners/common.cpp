@@ -2,6 +2,7 @@
 #include "common.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include "dsn.hpp"
 #include "text.hpp"
@@ -12,6 +13,7 @@ namespace {
 inline bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
 inline bool is_blank(char c) { return c == ' ' || c == '\t'; }
+inline char lower_ascii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
 
 // Largest header block we keep from an inline original.
 constexpr std::size_t kMaxHeaderBlock = 64 * 1024;
@@ -49,15 +51,50 @@ constexpr CommandAnchor kAnchors[] = {
 }  // namespace
 
 MarkerHit find_marker(std::string_view text, std::span<const std::string_view> markers, std::size_t from) {
+  // One pass over the text whatever the number of markers: a position is a candidate only when its
+  // (lowercased) byte starts some marker, and only those markers are compared there.
+  bool starts[256] = {};
+  std::size_t shortest = npos;
+  for (const auto m : markers) {
+    if (m.empty()) continue;
+    starts[static_cast<unsigned char>(lower_ascii(m[0]))] = true;
+    shortest = std::min(shortest, m.size());
+  }
+  MarkerHit hit;
+  if (shortest == npos || text.size() < shortest) return hit;
+  const std::size_t last = text.size() - shortest;
+  for (std::size_t pos = from; pos <= last; ++pos) {
+    const char c = lower_ascii(text[pos]);
+    if (!starts[static_cast<unsigned char>(c)]) continue;
+    for (std::size_t i = 0; i < markers.size(); ++i) {
+      const auto m = markers[i];
+      if (m.empty() || lower_ascii(m[0]) != c || m.size() > text.size() - pos) continue;
+      std::size_t k = 1;
+      while (k < m.size() && lower_ascii(text[pos + k]) == lower_ascii(m[k])) ++k;
+      if (k == m.size()) {
+        hit.pos = pos;
+        hit.index = i;
+        hit.end = pos + m.size();
+        return hit;
+      }
+    }
+  }
+  return hit;
+}
+
+MarkerHit find_marker(const ScanInput& in, std::span<const std::string_view> markers) {
+  const std::string_view lowered = in.body_lower();
   MarkerHit best;
   for (std::size_t i = 0; i < markers.size(); ++i) {
-    const auto limit = best.pos == npos ? text.size() : best.pos + markers[i].size();
-    const auto pos = text::ifind(text.substr(0, std::min(limit, text.size())), markers[i], from);
-    if (pos != npos && (best.pos == npos || pos < best.pos)) {
-      best.pos = pos;
-      best.index = i;
-      best.end = pos + markers[i].size();
-    }
+    const auto m = markers[i];
+    if (m.empty()) continue;
+    // Only the text before the best hit so far can hold an earlier one.
+    const std::size_t limit = best.pos == npos ? lowered.size() : std::min(lowered.size(), best.pos + m.size() - 1);
+    const void* p = ::memmem(lowered.data(), limit, m.data(), m.size());
+    if (!p) continue;
+    best.pos = static_cast<std::size_t>(static_cast<const char*>(p) - lowered.data());
+    best.index = i;
+    best.end = best.pos + m.size();
   }
   return best;
 }

@@ -29,6 +29,13 @@ struct MarkerHit {
 // Earliest occurrence (case-insensitive) of any of `markers` (lowercase) in `text` at or after `from`.
 MarkerHit find_marker(std::string_view text, std::span<const std::string_view> markers, std::size_t from = 0);
 
+// The same over the whole notification text of `in` (through its shared lowercased copy: one fast
+// substring search per marker). Offsets are into in.body_text.
+MarkerHit find_marker(const ScanInput& in, std::span<const std::string_view> markers);
+inline MarkerHit find_marker(const ScanInput& in, std::string_view marker) {
+  return find_marker(in, std::span<const std::string_view>(&marker, 1));
+}
+
 // Offset of the start of the line holding `pos`, and of the line after it.
 std::size_t line_start(std::string_view text, std::size_t pos);
 std::size_t next_line(std::string_view text, std::size_t pos);

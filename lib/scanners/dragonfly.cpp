@@ -35,7 +35,7 @@ constexpr scan::FixedReason kFixedReasons[] = {
 
 std::optional<ScanResult> scan_dragonfly(const ScanInput& in) {
   const std::string_view body = in.body_text;
-  const auto start = text::ifind(body, kStartMarker);
+  const auto start = scan::find_marker(in, kStartMarker).pos;
   if (start == scan::npos) return std::nullopt;
   const auto rest = body.substr(start);
   const auto split = scan::split_at_original(rest, kEndMarkers);

@@ -123,7 +123,7 @@ struct Entry {
 
 std::optional<ScanResult> scan_exchange(const ScanInput& in) {
   const std::string_view body = in.body_text;
-  const auto start = scan::find_marker(body, kStartMarkers);
+  const auto start = scan::find_marker(in, kStartMarkers);
   if (!start) return std::nullopt;
   const bool exchange2003 = start.index < 2;
   const auto rest = body.substr(scan::line_start(body, start.pos));

@@ -142,7 +142,7 @@ bool recipient_line(std::string_view t, Entry& e) {
 
 std::optional<ScanResult> scan_exim(const ScanInput& in) {
   const std::string_view body = in.body_text;
-  const auto start = scan::find_marker(body, kStartMarkers);
+  const auto start = scan::find_marker(in, kStartMarkers);
   if (!start) return std::nullopt;
 
   const auto rest = body.substr(scan::line_start(body, start.pos));

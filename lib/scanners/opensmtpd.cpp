@@ -53,7 +53,7 @@ constexpr scan::FixedReason kFixedReasons[] = {
 
 std::optional<ScanResult> scan_opensmtpd(const ScanInput& in) {
   const std::string_view body = in.body_text;
-  const auto start = scan::find_marker(body, kStartMarkers);
+  const auto start = scan::find_marker(in, kStartMarkers);
   if (!start) return std::nullopt;
   const auto rest = body.substr(start.pos);
   const auto list = text::ifind(rest, kListMarker);

@@ -73,7 +73,7 @@ std::optional<ScanResult> scan_transcript(const ScanInput& in) {
 
 std::optional<ScanResult> scan_postfix(const ScanInput& in) {
   const std::string_view body = in.body_text;
-  const auto start = scan::find_marker(body, kStartMarkers);
+  const auto start = scan::find_marker(in, kStartMarkers);
   if (!start) {
     if (text::icontains(in.subject, kTranscriptSubject)) return scan_transcript(in);
     return std::nullopt;

@@ -100,7 +100,7 @@ std::string qmail_host(std::string_view block) {
 
 std::optional<ScanResult> scan_qmail(const ScanInput& in) {
   const std::string_view body = in.body_text;
-  const auto start = scan::find_marker(body, kStartMarkers);
+  const auto start = scan::find_marker(in, kStartMarkers);
   if (!start) return std::nullopt;
   const auto rest = body.substr(scan::line_start(body, start.pos));
   const auto report = scan::split_at_original(rest, kEndMarkers).report;

@@ -81,7 +81,7 @@ std::string talking_to(std::string_view t) {
 
 std::optional<ScanResult> scan_sendmail(const ScanInput& in) {
   const std::string_view body = in.body_text;
-  const auto start = scan::find_marker(body, kStartMarkers);
+  const auto start = scan::find_marker(in, kStartMarkers);
   if (!start) return std::nullopt;
 
   // A bounce forwarded as a quote ("> ----- Transcript ...") is read without its quote marks.
