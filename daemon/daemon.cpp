@@ -91,6 +91,9 @@ class Daemon {
                    s.messages.load(), s.duplicates.load(), s.quarantined.load(), s.failures.load(), s.batches.load());
     }
     watchers_.clear();
+    // I/O objects must go before their io_context: destroying them afterwards is a use after free.
+    watchdog_timer_.reset();
+    signals_.reset();
     io_.reset();  // destroys the remaining coroutine frames while the server still exists
     server_.reset();
     return 0;
