@@ -34,7 +34,9 @@ void fill_original(OriginalHeaders& o, const std::vector<HeaderField>& headers) 
 // Fills fields the DSN lacks from the scanner's record for the same address.
 void merge_scanned(RecipientResult& r, const ScannedRecipient& s) {
   if (r.diagnostic_code.empty()) r.diagnostic_code = s.diagnostic;
-  if (r.status.empty() || r.status.substr(1) == ".0.0") {
+  // A pseudo code from a scanner that read the MTA's own fixed message states that MTA's verdict,
+  // which its DSN Status field only approximates.
+  if (r.status.empty() || r.status.substr(1) == ".0.0" || (is_pseudo_status(s.status) && !s.reason.empty())) {
     if (!s.status.empty()) r.status = s.status;
   }
   if (r.reply_code.empty()) r.reply_code = s.reply_code;

@@ -5,6 +5,7 @@
 // hold its error ("SMTP error from remote mail server after RCPT TO:<...>:", "host mx [ip]: 550 ...",
 // "retry timeout exceeded"). Exim's own error texts are fixed, so they decide the reason here.
 #include "common.hpp"
+#include "reason_rules.hpp"
 #include "text.hpp"
 
 namespace bounced {
@@ -138,6 +139,25 @@ bool recipient_line(std::string_view t, Entry& e) {
   return false;
 }
 
+// Exim itself writes no enhanced status code; only a remote server's reply may carry one. When
+// there is none, the status is the pseudo code (x.0.9nn, see pseudo_status) of Exim's own verdict,
+// as Sisimai reports it: refused at HELO/EHLO -> blocked, at MAIL FROM -> onhold (the sender side
+// refused; the words decide later), else the fixed-table reason. The class is the reply code's;
+// without one, a full mailbox or a retry timeout is a transient condition, anything else permanent.
+// With no verdict and a reply code, the status is left to classification.
+std::string exim_status(const ScannedRecipient& r) {
+  const std::string lower = text::lower(r.diagnostic);
+  if (!find_status_code(lower, 0).empty()) return {};
+  const std::string reply = r.reply_code.empty() ? find_smtp_reply(lower, 0) : r.reply_code;
+  std::string_view verdict = r.reason;
+  if (r.smtp_command == "HELO" || r.smtp_command == "EHLO") verdict = "blocked";
+  else if (r.smtp_command == "MAIL") verdict = "onhold";
+  if (verdict.empty()) return {};
+  if (!reply.empty()) return std::string(pseudo_status(verdict, reply[0] != '4'));
+  const bool transient = verdict == "expired" || verdict == "mailboxfull";
+  return std::string(pseudo_status(verdict, !transient));
+}
+
 }  // namespace
 
 std::optional<ScanResult> scan_exim(const ScanInput& in) {
@@ -223,6 +243,8 @@ std::optional<ScanResult> scan_exim(const ScanInput& in) {
       r->reason = "mailererror";
       r->decided_by = "scanner:exim:pipe to";
     }
+    // With a delivery-status part, its Status field is the code (Exim writes 5.0.0 / 4.0.0 there).
+    if (!in.delivery_status) r->status = exim_status(*r);
   }
   scan::finish(result);
   if (!original.empty()) result.original_text = std::string(scan::header_block(original));

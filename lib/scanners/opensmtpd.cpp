@@ -4,6 +4,7 @@
 // of recipients:"), one "addr: error" line per recipient. The error is either the remote server's reply
 // ("550 5.1.1 ...") or one of smtpd's own fixed messages, which decide the reason.
 #include "common.hpp"
+#include "reason_rules.hpp"
 #include "text.hpp"
 
 namespace bounced {
@@ -75,9 +76,13 @@ std::optional<ScanResult> scan_opensmtpd(const ScanInput& in) {
     r->action = delayed ? "delayed" : "failed";
     r->smtp_command = scan::find_smtp_command(r->diagnostic);
     // smtpd's own messages carry no reply code; a remote reply is left to classification.
-    if (scan::leading_reply_code(r->diagnostic).empty() && scan::apply_fixed(*r, kFixedReasons, kName) &&
-        r->reason == "expired")
-      r->action = "delayed";  // the queue lifetime ran out: a delay that expired
+    if (scan::leading_reply_code(r->diagnostic).empty() && scan::apply_fixed(*r, kFixedReasons, kName)) {
+      if (r->reason == "expired") r->action = "delayed";  // the queue lifetime ran out: a delay that expired
+      // smtpd's DSN Status for its own errors is a placeholder (4.0.0 / 5.0.0, 4.4.7 once the envelope
+      // expires, whatever the cause); the message above is the verdict, and smtpd returns the message
+      // for good: the permanent pseudo code of its reason, which the pipeline prefers to the field.
+      r->status = std::string(pseudo_status(r->reason, true));
+    }
   }
   scan::finish(result);
   if (!original.empty()) result.original_text = std::string(scan::header_block(original));

@@ -149,3 +149,41 @@ autoreply: cannot read template: No such file or directory
   EXPECT_EQ(r->recipients[0].reason, "mailererror");
   EXPECT_NE(r->recipients[0].diagnostic.find("cannot read template"), std::string::npos);
 }
+
+// Exim writes no enhanced status code itself: a code-less report gets the pseudo code of Exim's own
+// verdict (a full mailbox or a retry timeout is transient, a refusal of MAIL FROM "onhold" in the
+// reply's class), and a code in the remote reply is kept.
+TEST(ScannerExim, PseudoStatusWhenNoCode) {
+  auto r = run_scanner("exim", R"(This message was created automatically by mail delivery software.
+
+A message that you sent could not be delivered to one or more of its
+recipients. This is a permanent error. The following address(es) failed:
+
+  fay@example.org
+    retry timeout exceeded
+  gus@example.org
+    mailbox is full: retry timeout exceeded
+  hal@example.net
+    host mx.example.net [192.0.2.9]
+    SMTP error from remote mail server after MAIL FROM:<sender@example.com> SIZE=2048:
+    550 Unroutable sender address
+  ida@example.net
+    host mx.example.net [192.0.2.9]
+    SMTP error from remote mail server after MAIL FROM:<sender@example.com> SIZE=2048:
+    450 Sender domain has no reverse DNS
+  joe@example.net
+    host mx.example.net [192.0.2.9]
+    SMTP error from remote mail server after RCPT TO:<joe@example.net>:
+    550 5.1.1 <joe@example.net>: Recipient address rejected
+  kim@example.org
+    Unrouteable address
+)");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->recipients.size(), 6u);
+  EXPECT_EQ(r->recipients[0].status, "4.0.947");
+  EXPECT_EQ(r->recipients[1].status, "4.0.922");
+  EXPECT_EQ(r->recipients[2].status, "5.0.901");
+  EXPECT_EQ(r->recipients[3].status, "4.0.901");
+  EXPECT_EQ(r->recipients[4].status, "5.1.1");
+  EXPECT_EQ(r->recipients[5].status, "5.0.912");
+}

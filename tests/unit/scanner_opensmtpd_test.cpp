@@ -48,6 +48,8 @@ carol@example.net: Network error on destination MXs
   ASSERT_EQ(r->recipients.size(), 1u);
   EXPECT_EQ(r->recipients[0].action, "delayed");
   EXPECT_EQ(r->recipients[0].reason, "networkerror");
+  // smtpd's own message is the verdict: the permanent pseudo code of its reason.
+  EXPECT_EQ(r->recipients[0].status, "5.0.944");
 }
 
 TEST(ScannerOpenSmtpd, IgnoresOtherMessages) {

@@ -1,0 +1,75 @@
+// pipeline_merge_test.cpp: how parse_message() merges a message/delivery-status part with what an
+// MTA scanner read from the human-readable part of the same notification.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "mime.hpp"
+#include "pipeline.hpp"
+
+using namespace bounced;
+
+namespace {
+
+MessageReport parse(const std::string& raw) {
+  auto out = parse_message(raw);
+  EXPECT_TRUE(out.ok()) << to_string(out.error);
+  return out.report;
+}
+
+// OpenSMTPD's multipart report: its own message in the text part, a placeholder Status in the DSN.
+std::string opensmtpd_report(const std::string& line, const std::string& action, const std::string& status) {
+  return "From: Mailer Daemon <MAILER-DAEMON@mx.example.com>\r\n"
+         "To: sender@example.com\r\n"
+         "Subject: Delivery status notification: " + action + "\r\n"
+         "MIME-Version: 1.0\r\n"
+         "Content-Type: multipart/mixed;boundary=\"1234567890/mx.example.com\"\r\n"
+         "\r\n"
+         "This is a MIME-encapsulated message.\r\n"
+         "\r\n"
+         "--1234567890/mx.example.com\r\n"
+         "Content-Description: Notification\r\n"
+         "Content-Type: text/plain; charset=us-ascii\r\n"
+         "\r\n"
+         "Hi!\r\n"
+         "\r\n"
+         "This is the MAILER-DAEMON, please DO NOT REPLY to this email.\r\n"
+         "\r\n"
+         "An error has occurred while attempting to deliver a message for\r\n"
+         "the following list of recipients:\r\n"
+         "\r\n" + line + "\r\n"
+         "\r\n"
+         "--1234567890/mx.example.com\r\n"
+         "Content-Description: Delivery Report\r\n"
+         "Content-Type: message/delivery-status\r\n"
+         "\r\n"
+         "Reporting-MTA: dns; mx.example.com\r\n"
+         "\r\n"
+         "Final-Recipient: rfc822; rcpt@example.net\r\n"
+         "Action: " + action + "\r\n"
+         "Status: " + status + "\r\n"
+         "\r\n"
+         "--1234567890/mx.example.com--\r\n";
+}
+
+}  // namespace
+
+TEST(PipelineMerge, ScannerVerdictBeatsPlaceholderStatus) {
+  auto r = parse(opensmtpd_report("rcpt@example.net: Envelope expired", "delayed", "4.4.7"));
+  ASSERT_EQ(r.recipients.size(), 1u);
+  EXPECT_EQ(r.recipients[0].reason, "expired");
+  EXPECT_EQ(r.recipients[0].status, "5.0.947");
+
+  r = parse(opensmtpd_report("rcpt@example.net: No MX found for domain", "delayed", "4.0.0"));
+  ASSERT_EQ(r.recipients.size(), 1u);
+  EXPECT_EQ(r.recipients[0].reason, "notaccept");
+  EXPECT_EQ(r.recipients[0].status, "5.0.932");
+  EXPECT_TRUE(r.recipients[0].hard_bounce);
+}
+
+TEST(PipelineMerge, RemoteReplyKeepsTheDsnStatus) {
+  auto r = parse(opensmtpd_report("rcpt@example.net: 550 5.2.2 Mailbox full", "failed", "5.2.2"));
+  ASSERT_EQ(r.recipients.size(), 1u);
+  EXPECT_EQ(r.recipients[0].status, "5.2.2");
+  EXPECT_EQ(r.recipients[0].reason, "mailboxfull");
+}
