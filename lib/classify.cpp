@@ -80,7 +80,8 @@ void classify_recipient(RecipientResult& r, const ClassifyContext& ctx) {
   const std::string in_text = find_status_code(diag, 0);
   const std::string reply_in_text = find_smtp_reply(diag, in_text.empty() ? 0 : in_text[0]);
   r.status = prefer_status(r.status, in_text, reply_in_text);
-  if (r.reply_code.size() != 3) r.reply_code.clear();
+  // Only codes that exist count (a relay's "542 ... Rejected" is no SMTP reply code).
+  if (r.reply_code.size() != 3 || find_smtp_reply(r.reply_code, 0) != r.reply_code) r.reply_code.clear();
   if (r.reply_code.empty()) r.reply_code = reply_in_text;
   diag = strip_reply_prefixes(std::move(diag), reply_in_text, in_text);
 

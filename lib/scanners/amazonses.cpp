@@ -278,6 +278,16 @@ std::optional<ScanResult> scan_ses_json(const ScanInput& in) {
 constexpr scan::FixedReason kSesPhrases[] = {
     {"delivery expired", "expired"},
 };
+// SES receiving (Reporting-MTA inbound-smtp.<region>.amazonaws.com) bounces on behalf of a receipt
+// rule whose Bounce action the domain owner configured; its stock messages (the console's choices)
+// state the rule's intent rather than a mailbox's state: "Mailbox does not exist" is the owner's
+// filter, not proof that the address is dead.
+constexpr scan::FixedReason kSesReceivingPhrases[] = {
+    {"mailbox does not exist", "filtered"},
+    {"message too large", "mesgtoobig"},
+    {"mailbox full", "mailboxfull"},
+    {"message content rejected", "contenterror"},
+};
 
 }  // namespace
 
@@ -289,8 +299,11 @@ std::optional<ScanResult> scan_amazonses(const ScanInput& in) {
   if (const auto* mailer = in.header("x-mailer"); mailer && text::icontains(*mailer, "amazon workmail"))
     return std::nullopt;
   if (!in.delivery_status) return std::nullopt;
-  std::optional<ScanResult> out = scan::dsn_recipients(in.delivery_status->text());
+  const std::string fields = in.delivery_status->text();
+  const bool receiving = text::icontains(fields, "inbound-smtp.") && text::icontains(fields, ".amazonaws.com");
+  std::optional<ScanResult> out = scan::dsn_recipients(fields);
   for (auto& r : out->recipients) {
+    if (receiving && scan::apply_fixed(r, kSesReceivingPhrases, "amazonses")) continue;
     // A generic 5.0.0/5.1.0 status: SES quotes the remote server's own reply, which says more.
     if (r.status.size() == 5 && (r.status.substr(1) == ".0.0" || r.status.substr(1) == ".1.0")) {
       std::string_view diag = r.diagnostic;

@@ -195,6 +195,10 @@ std::optional<ScanResult> scan_exchange(const ScanInput& in) {
       if (const auto p = text::ifind(r.diagnostic, "smtp;"); p != scan::npos)
         r.reply_code = scan::leading_reply_code(std::string_view(r.diagnostic).substr(p + 5));
     }
+    // Office 365 relaying the next hop's refusal: "Remote server returned unknown recipient or
+    // mailbox unavailable -> 550 ..." is its summary of a rejected RCPT TO.
+    if (r.smtp_command.empty() && text::icontains(r.diagnostic, "unknown recipient or mailbox unavailable ->"))
+      r.smtp_command = "RCPT";
     if (exchange2003) scan::apply_fixed(r, kMsexchCodes, kName);
     if (r.reason.empty()) scan::apply_fixed(r, kExchangeTexts, kName);
   }

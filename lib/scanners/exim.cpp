@@ -220,6 +220,7 @@ std::optional<ScanResult> scan_exim(const ScanInput& in) {
   std::string to;
   if (const auto* failed = in.header("x-failed-recipients")) to = text::find_address(*failed);
   if (to.empty()) to = text::find_address(scan::original_header(in, original, "to"));
+  const bool from_mailru = text::icontains(in.from, "mailer-daemon@") && text::icontains(in.from, "mail.ru");
   ScanResult result;
   for (auto& e : entries) {
     if (e.address.empty() && !e.local_part.empty() && !to.empty() &&
@@ -244,7 +245,9 @@ std::optional<ScanResult> scan_exim(const ScanInput& in) {
       r->decided_by = "scanner:exim:pipe to";
     }
     // With a delivery-status part, its Status field is the code (Exim writes 5.0.0 / 4.0.0 there).
-    if (!in.delivery_status) r->status = exim_status(*r);
+    // Mail.ru's servers run a modified Exim whose texts are read as a provider's own (Sisimai's
+    // MailRu): a code-less report there gets its pseudo code in classification.
+    if (!in.delivery_status && !from_mailru) r->status = exim_status(*r);
   }
   scan::finish(result);
   if (!original.empty()) result.original_text = std::string(scan::header_block(original));

@@ -38,6 +38,9 @@ std::optional<ScanResult> scan_messagingserver(const ScanInput&);
 std::optional<ScanResult> scan_activehunter(const ScanInput&);
 std::optional<ScanResult> scan_facebook(const ScanInput&);
 std::optional<ScanResult> scan_bigfoot(const ScanInput&);
+std::optional<ScanResult> scan_mcafee(const ScanInput&);
+std::optional<ScanResult> scan_messagelabs(const ScanInput&);
+std::optional<ScanResult> scan_outlook(const ScanInput&);
 // Generic MTAs (scanA).
 std::optional<ScanResult> scan_postfix(const ScanInput&);
 std::optional<ScanResult> scan_sendmail(const ScanInput&);
@@ -83,6 +86,9 @@ const std::vector<Scanner>& scanner_registry() {
       {"activehunter", scan_activehunter},
       {"facebook", scan_facebook},
       {"bigfoot", scan_bigfoot},
+      {"mcafee", scan_mcafee},
+      {"messagelabs", scan_messagelabs},
+      {"outlook", scan_outlook},
       // Generic MTAs. Those with one unmistakable banner first.
       {"opensmtpd", scan_opensmtpd},
       {"dragonfly", scan_dragonfly},

@@ -95,3 +95,14 @@ TEST(Classify, Deterministic) {
   EXPECT_EQ(a.decided_by, b.decided_by);
   EXPECT_EQ(a.reason, "spamdetected");
 }
+
+TEST(Classify, ReplyCodeThatDoesNotExistIsDropped) {
+  RecipientResult r;
+  r.recipient = "dee@example.com";
+  r.diagnostic_code = "542 dee@example.com Rejected";
+  r.reply_code = "542";  // as a scanner read it from the start of the text
+  r.status = "5.0.0";
+  r.action = "failed";
+  classify_recipient(r, ClassifyContext{});
+  EXPECT_EQ(r.reply_code, "");
+}
