@@ -182,15 +182,22 @@ struct EncodedWord {
   char encoding = 0;  // 'b' or 'q'
 };
 
-// Parses "=?charset?X?text?=" at value[pos]. Encoded words hold no white space; the search is
-// bounded so a value full of "=?" stays linear.
-bool parse_encoded_word(std::string_view value, std::size_t pos, EncodedWord& w) {
-  constexpr std::size_t kMaxCharset = 64, kMaxText = 2048;
+// Forward-only search positions, so that a value full of "=?" is still read in linear time.
+struct WordSearch {
+  std::size_t close = 0;  // first "?=" at or after the last position asked for (npos: none)
+  std::size_t space = 0;  // first white space at or after the last position asked for
+  bool close_valid = false, space_valid = false;
+};
+
+bool is_word_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+// Parses "=?charset?X?text?=" at value[pos]. Encoded words hold no white space.
+bool parse_encoded_word(std::string_view value, std::size_t pos, EncodedWord& w, WordSearch& search) {
+  constexpr std::size_t kMaxCharset = 64;
   if (value.compare(pos, 2, "=?") != 0) return false;
   std::size_t i = pos + 2;
   const std::size_t cs_begin = i;
-  while (i < value.size() && i - cs_begin <= kMaxCharset && value[i] != '?' && value[i] != ' ' && value[i] != '\t')
-    ++i;
+  while (i < value.size() && i - cs_begin <= kMaxCharset && value[i] != '?' && !is_word_space(value[i])) ++i;
   if (i >= value.size() || value[i] != '?' || i == cs_begin) return false;
   std::string_view charset = value.substr(cs_begin, i - cs_begin);
   if (const auto star = charset.find('*'); star != std::string_view::npos) charset = charset.substr(0, star);  // RFC 2231 language
@@ -198,20 +205,22 @@ bool parse_encoded_word(std::string_view value, std::size_t pos, EncodedWord& w)
   const char enc = ascii_lower(value[i + 1]);
   if (enc != 'b' && enc != 'q') return false;
   const std::size_t text_begin = i + 3;
-  std::size_t j = text_begin;
-  while (j + 1 < value.size() && j - text_begin <= kMaxText) {
-    const char c = value[j];
-    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') return false;
-    if (c == '?' && value[j + 1] == '=') {
-      w.charset = charset;
-      w.encoding = enc;
-      w.text = value.substr(text_begin, j - text_begin);
-      w.end = j + 2;
-      return true;
-    }
-    ++j;
+  if (!search.close_valid || (search.close != std::string_view::npos && search.close < text_begin)) {
+    search.close = value.find("?=", text_begin);
+    search.close_valid = true;
   }
-  return false;
+  if (!search.space_valid || (search.space != std::string_view::npos && search.space < text_begin)) {
+    search.space = text_begin;
+    while (search.space < value.size() && !is_word_space(value[search.space])) ++search.space;
+    if (search.space == value.size()) search.space = std::string_view::npos;
+    search.space_valid = true;
+  }
+  if (search.close == std::string_view::npos || search.close > search.space) return false;
+  w.charset = charset;
+  w.encoding = enc;
+  w.text = value.substr(text_begin, search.close - text_begin);
+  w.end = search.close + 2;
+  return true;
 }
 
 }  // namespace
@@ -246,30 +255,32 @@ std::string decode_quoted_printable(std::string_view in) {
   std::string out;
   out.reserve(in.size());
   const std::size_t n = in.size();
-  for (std::size_t i = 0; i < n; ++i) {
-    const char c = in[i];
-    if (c != '=') {
-      out.push_back(c);
-      continue;
+  std::size_t i = 0;
+  while (i < n) {
+    // Copy the run up to the next '=' in one go.
+    const std::size_t eq = in.find('=', i);
+    if (eq == std::string_view::npos) {
+      out.append(in.substr(i));
+      break;
     }
+    out.append(in.substr(i, eq - i));
+    i = eq;
     if (i + 2 < n && hex_value(in[i + 1]) >= 0 && hex_value(in[i + 2]) >= 0) {
       out.push_back(static_cast<char>(hex_value(in[i + 1]) * 16 + hex_value(in[i + 2])));
-      i += 2;
+      i += 3;
       continue;
     }
     // Soft line break: '=' then optional trailing blanks then a newline (or the end of input).
     std::size_t j = i + 1;
     while (j < n && (in[j] == ' ' || in[j] == '\t')) ++j;
-    if (j == n) {
-      i = n;
-      break;
-    }
+    if (j == n) break;
     if (in[j] == '\r' || in[j] == '\n') {
       if (in[j] == '\r' && j + 1 < n && in[j + 1] == '\n') ++j;
-      i = j;
+      i = j + 1;
       continue;
     }
     out.push_back('=');  // malformed escape: kept literally
+    ++i;
   }
   return out;
 }
@@ -282,6 +293,7 @@ std::string decode_encoded_words(std::string_view value) {
   std::string pending_charset;
   std::size_t plain_begin = 0;     // start of text not yet copied
   bool last_was_word = false;
+  WordSearch search;
   auto flush_words = [&]() {
     if (!pending_bytes.empty() || !pending_charset.empty()) out += to_utf8(pending_bytes, pending_charset);
     pending_bytes.clear();
@@ -292,7 +304,7 @@ std::string decode_encoded_words(std::string_view value) {
     const std::size_t next = value.find("=?", i);
     if (next == std::string_view::npos) break;
     EncodedWord w;
-    if (!parse_encoded_word(value, next, w)) {
+    if (!parse_encoded_word(value, next, w, search)) {
       i = next + 2;
       continue;
     }

@@ -51,9 +51,15 @@ Line read_line(std::string_view s, std::size_t pos) {
   Line l;
   l.begin = pos;
   const char* p = s.data();
-  std::size_t i = pos;
   const std::size_t n = s.size();
-  while (i < n && !is_newline(p[i])) ++i;
+  if (pos >= n) {
+    l.end = l.next = n;
+    return l;
+  }
+  // Lines end at LF almost always; a CR before it (CRLF, or a lone CR) ends the line earlier.
+  const void* lf = std::memchr(p + pos, '\n', n - pos);
+  std::size_t i = lf ? static_cast<std::size_t>(static_cast<const char*>(lf) - p) : n;
+  if (const void* cr = std::memchr(p + pos, '\r', i - pos)) i = static_cast<std::size_t>(static_cast<const char*>(cr) - p);
   l.end = i;
   if (i < n) {
     l.has_newline = true;
@@ -77,7 +83,8 @@ bool iequals_ascii(std::string_view a, std::string_view b) {
 
 class PreScan {
  public:
-  PreScan(std::string_view raw, std::vector<EntitySpan>* spans) : raw_(raw), spans_(spans) {}
+  PreScan(std::string_view raw, MimeLayout* layout)
+      : raw_(raw), spans_(layout ? &layout->spans : nullptr), edits_(layout ? &layout->edits : nullptr) {}
 
   GuardError run() {
     // The top-level header must start with a field.
@@ -121,7 +128,7 @@ class PreScan {
     }
     std::string content_type;
     bool has_content_type = false;
-    load_header(depth, content_type, has_content_type, index);
+    const bool blank_line = load_header(depth, content_type, has_content_type, index);
     if (error_ != GuardError::none) return;
 
     bool multipart = false, rfc822 = false;
@@ -135,7 +142,16 @@ class PreScan {
     if (multipart) {
       load_multipart(std::move(boundary), depth);
     } else if (rfc822) {
-      load_entity(depth + 1);
+      // Kept raw; mimetic sees an empty nested message instead (it needs one more blank line
+      // when no blank line ended this header).
+      std::size_t edit = 0;
+      if (spans_) (*spans_)[index].message = true;
+      if (edits_) {
+        edit = edits_->size();
+        edits_->push_back(StreamEdit{pos_, pos_, blank_line ? "\n" : "\n\n"});
+      }
+      copy_until_boundary();
+      if (edits_) (*edits_)[edit].end = stop_pos_;
     } else {
       copy_until_boundary();
     }
@@ -144,7 +160,8 @@ class PreScan {
 
   // Walks one header block as mimetic's loadHeader does. Records the first Content-Type value
   // (unfolded the way mimetic unfolds it) and checks the header limits.
-  void load_header(std::size_t depth, std::string& content_type, bool& has_content_type, std::size_t index) {
+  // Returns true when an empty line ended the header.
+  bool load_header(std::size_t depth, std::string& content_type, bool& has_content_type, std::size_t index) {
     const std::size_t n = raw_.size();
     const char* p = raw_.data();
     std::size_t header_bytes = 0;
@@ -156,6 +173,7 @@ class PreScan {
     std::size_t orphan_len = 0;
     std::string orphan_text, pending_ct;
     std::size_t header_end = pos_, body_begin = n;
+    bool blank_line = false;
 
     auto close_field = [&]() {
       if (!field_open) return;
@@ -193,6 +211,7 @@ class PreScan {
       if (line.size() == 0) {  // empty line: end of header (its newline is consumed)
         close_field();
         body_begin = line.next;
+        blank_line = true;
         break;
       }
       if (line.size() > Limits::max_header_line_bytes) {
@@ -260,6 +279,7 @@ class PreScan {
       (*spans_)[index].header_end = std::min(header_end, body_begin);
       (*spans_)[index].body_begin = body_begin;
     }
+    return blank_line;
   }
 
   void load_multipart(std::string boundary, std::size_t depth) {
@@ -283,8 +303,9 @@ class PreScan {
     }
   }
 
-  BoundaryKind classify_boundary(std::string_view line) {
-    std::size_t level = 0;
+  // mimetic's isBoundary: prefix match against the open boundaries, innermost first.
+  BoundaryKind classify_boundary(std::string_view line, std::size_t& level) {
+    level = 0;
     for (auto it = boundaries_.rbegin(); it != boundaries_.rend(); ++it, ++level) {
       const std::string& b = *it;
       if (line.size() >= b.size() && line.compare(0, b.size(), b) == 0) {
@@ -297,20 +318,46 @@ class PreScan {
     return last_ = BoundaryKind::none;
   }
 
-  // Skips body lines up to the next boundary line (consumed) or the end of input.
+  // Skips body lines up to the next boundary line (consumed) or the end of input. A delimiter of
+  // an outer multipart closes the inner ones first: their closing delimiters are inserted into
+  // mimetic's stream before it (StreamEdit) and taken here one per call.
   void copy_until_boundary() {
+    std::size_t level = 0;
+    while (!pending_.empty()) {
+      const std::string line = std::move(pending_.front());
+      pending_.erase(pending_.begin());
+      if (classify_boundary(line, level) != BoundaryKind::none) {
+        stop_pos_ = pos_;
+        return;
+      }
+    }
     const std::size_t n = raw_.size();
     const char* p = raw_.data();
     while (pos_ < n) {
       const Line line = read_line(raw_, pos_);
       if (!line.has_newline) break;  // the last, unterminated line is never tested
-      std::size_t len = line.size();
-      if (len > 0) {
+      const std::size_t len = line.size();
+      if (len >= 2) {
         std::size_t seg = line.begin;
         if (len >= kBlockLine) seg = line.begin + len / kBlockLine * kBlockLine;
         const std::size_t seg_len = line.end - seg;
         if (seg_len >= 2 && p[seg] == '-' && p[seg + 1] == '-') {
-          if (classify_boundary(std::string_view(p + seg, seg_len)) != BoundaryKind::none) {
+          const BoundaryKind kind = classify_boundary(std::string_view(p + seg, seg_len), level);
+          if (kind == BoundaryKind::higher_level) {
+            // Close the `level` inner multiparts, innermost first; the line itself is read again.
+            std::string inserted;
+            for (std::size_t k = 0; k < level; ++k) {
+              std::string closing = boundaries_[boundaries_.size() - 1 - k] + "--";
+              inserted += closing;
+              inserted += '\n';
+              pending_.push_back(std::move(closing));
+            }
+            if (edits_) edits_->push_back(StreamEdit{line.begin, line.begin, std::move(inserted)});
+            pos_ = line.begin;
+            copy_until_boundary();  // takes the first inserted delimiter
+            return;
+          }
+          if (kind != BoundaryKind::none) {
             stop_pos_ = line.begin;
             pos_ = line.next;
             return;
@@ -325,6 +372,8 @@ class PreScan {
 
   std::string_view raw_;
   std::vector<EntitySpan>* spans_;
+  std::vector<StreamEdit>* edits_;
+  std::vector<std::string> pending_;     // inserted closing delimiters not yet read
   std::size_t pos_ = 0;
   std::size_t stop_pos_ = 0;
   std::size_t parts_ = 0;
@@ -350,7 +399,7 @@ std::string_view skip_leading_blank_lines(std::string_view raw) {
   return raw.substr(pos);
 }
 
-GuardError scan_message(std::string_view raw, std::vector<EntitySpan>* spans) {
+GuardError scan_message(std::string_view raw, MimeLayout* layout) {
   if (raw.size() > Limits::max_message_bytes) return GuardError::too_large;
   bool all_space = true;
   for (char c : raw)
@@ -359,8 +408,11 @@ GuardError scan_message(std::string_view raw, std::vector<EntitySpan>* spans) {
       break;
     }
   if (all_space) return GuardError::empty;
-  if (spans) spans->clear();
-  return PreScan(raw, spans).run();
+  if (layout) {
+    layout->spans.clear();
+    layout->edits.clear();
+  }
+  return PreScan(raw, layout).run();
 }
 
 GuardError check_message(std::string_view raw) {

@@ -35,27 +35,46 @@ enum class GuardError {
 const char* to_string(GuardError error);
 
 // Checks one message's raw bytes. Cheap: one pass over the header regions and boundary lines.
-// Leading blank lines are skipped (see skip_leading_blank_lines).
+// Leading blank lines are skipped (see skip_leading_blank_lines). The limits apply to what the
+// MIME parser will parse now; a message/rfc822 part's body is checked when it is parsed itself.
 GuardError check_message(std::string_view raw);
 
 // Removes leading empty (or white-space-only) lines: some stored messages start with one.
 std::string_view skip_leading_blank_lines(std::string_view raw);
 
 // Where one MIME entity lies in the raw text, as the pre-scan found it. The pre-scan walks the
-// message exactly as mimetic's forward-iterator parser does (same boundary rules, same header
-// end rules, message/rfc822 bodies entered), so entity i here is entity i of mimetic's tree in
-// document order (depth first). Offsets index the string_view given to scan_message.
+// message by mimetic's own rules (same newline, header-end and boundary rules; see guard.cpp), in
+// document order, depth first. A message/rfc822 part is a leaf here: its body is kept raw and only
+// parsed on demand, so mimetic is shown a stub in its place (see MimeLayout::edits).
+// Offsets index the string_view given to scan_message.
 struct EntitySpan {
   std::size_t header_begin = 0;
-  std::size_t header_end = 0;  // end of the last header line (before the blank line), or == body_begin
+  std::size_t header_end = 0;  // end of the last header line (before the blank line)
   std::size_t body_begin = 0;
   std::size_t end = 0;         // start of the boundary line that ended the entity, or input size
   std::size_t depth = 0;       // 0 for the top-level message
+  bool message = false;        // message/rfc822: raw body [body_begin, end), not descended into
 };
 
-// Like check_message (on input already stripped of leading blank lines), also recording each
-// entity's span into `spans` when not null.
-GuardError scan_message(std::string_view raw, std::vector<EntitySpan>* spans);
+// One change to the byte stream mimetic parses: raw[begin, end) is replaced by `text`.
+// - A message/rfc822 body becomes a stub (an empty nested message): mimetic does not parse the
+//   returned original, which we keep raw and parse on demand.
+// - A delimiter of an outer multipart met inside an inner one gets the missing closing
+//   delimiters inserted before it: mimetic would otherwise abandon the rest of the message
+//   (its HigherLevelBoundary handling unwinds every level and stops).
+struct StreamEdit {
+  std::size_t begin = 0, end = 0;
+  std::string text;
+};
+
+struct MimeLayout {
+  std::vector<EntitySpan> spans;  // every entity mimetic will build, except the rfc822 stubs
+  std::vector<StreamEdit> edits;  // in stream order, non-overlapping
+};
+
+// Like check_message (on input already stripped of leading blank lines), also filling `layout`
+// when not null.
+GuardError scan_message(std::string_view raw, MimeLayout* layout);
 
 // Removes a leading mbox "From " separator line, if any.
 std::string_view strip_mbox_from_line(std::string_view raw);

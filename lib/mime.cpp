@@ -1,13 +1,16 @@
-// mime.cpp: the MIME stage. Guards the input (scan_message), parses it with mimetic through its
-// forward-iterator path (our CharIterator over the caller's bytes: no copy, no istream), and
-// converts mimetic's tree into our MimePart tree with bodies decoded by our own decoders.
+// mime.cpp: the MIME stage. Guards the input and lays it out (scan_message), parses it with
+// mimetic through its forward-iterator path (our SegmentIterator over the caller's bytes: no copy,
+// no istream), and converts mimetic's tree into our MimePart tree with bodies decoded by our own
+// decoders.
 //
-// The guard's pre-scan walks the message exactly as mimetic does and records each entity's raw
-// span; when both agree on the number of entities (always, unless the input is adversarial), the
-// spans give us each part's raw header block (exact field values: mimetic re-serialises the
-// Content-Type field once it has parsed it) and the raw text of message/rfc822 parts (mimetic
-// parses those into a nested entity and keeps no raw copy). If they disagree we fall back to
-// mimetic's own field values and a re-serialisation of the nested message.
+// The pre-scan walks the message by mimetic's rules and records each entity's raw span, plus two
+// kinds of edits to the stream mimetic sees: message/rfc822 bodies become empty stubs (we keep
+// them raw and parse them on demand, so mimetic does not parse returned originals), and missing
+// closing delimiters are inserted where an outer delimiter ends an inner multipart (mimetic would
+// otherwise drop the rest of the message). When the pre-scan and mimetic agree on the number of
+// entities (always, unless the pre-scan's mirror of mimetic is wrong somewhere), the spans give
+// each part's raw header block (exact values: mimetic re-serialises Content-Type after parsing
+// it) and the raw text of message/rfc822 parts. Otherwise mimetic's own field values are used.
 #include "mime.hpp"
 
 #include <mimetic/mimeentity.h>
@@ -15,6 +18,7 @@
 
 #include <cstddef>
 #include <iterator>
+#include <utility>
 
 #include "decode.hpp"
 #include "text.hpp"
@@ -22,9 +26,15 @@
 namespace bounced {
 namespace {
 
-// Forward iterator over raw bytes. Its category selects mimetic's IteratorParser for forward
-// iterators (the input-iterator code); the random-access specialisation throws and leaks.
-class CharIterator {
+// Forward iterator over a sequence of byte segments: the raw message with the pre-scan's edits
+// applied (see StreamEdit). Its category selects mimetic's IteratorParser for forward iterators
+// (the input-iterator code); the random-access specialisation throws and leaks.
+struct Segment {
+  const char* begin;
+  const char* end;
+};
+
+class SegmentIterator {
  public:
   using iterator_category = std::forward_iterator_tag;
   using value_type = char;
@@ -32,25 +42,47 @@ class CharIterator {
   using pointer = const char*;
   using reference = const char&;
 
-  CharIterator() = default;
-  explicit CharIterator(const char* p) : p_(p) {}
+  SegmentIterator() = default;
+  // `segment` points into a list of non-empty segments closed by a {nullptr, nullptr} sentinel.
+  explicit SegmentIterator(const Segment* segment) : segment_(segment), p_(segment->begin) {}
   reference operator*() const { return *p_; }
-  CharIterator& operator++() {
-    ++p_;
+  SegmentIterator& operator++() {
+    if (++p_ == segment_->end) p_ = (++segment_)->begin;
     return *this;
   }
-  CharIterator operator++(int) {
-    CharIterator old = *this;
-    ++p_;
+  SegmentIterator operator++(int) {
+    SegmentIterator old = *this;
+    ++*this;
     return old;
   }
-  friend bool operator==(const CharIterator& a, const CharIterator& b) { return a.p_ == b.p_; }
-  friend bool operator!=(const CharIterator& a, const CharIterator& b) { return a.p_ != b.p_; }
+  friend bool operator==(const SegmentIterator& a, const SegmentIterator& b) {
+    return a.segment_ == b.segment_ && a.p_ == b.p_;
+  }
+  friend bool operator!=(const SegmentIterator& a, const SegmentIterator& b) { return !(a == b); }
 
  private:
+  const Segment* segment_ = nullptr;
   const char* p_ = nullptr;
 };
-static_assert(std::is_same_v<std::iterator_traits<CharIterator>::iterator_category, std::forward_iterator_tag>);
+static_assert(std::is_same_v<std::iterator_traits<SegmentIterator>::iterator_category, std::forward_iterator_tag>);
+
+// The stream mimetic parses: raw with the edits applied, empty segments dropped, a sentinel last.
+std::vector<Segment> make_segments(std::string_view raw, const std::vector<StreamEdit>& edits) {
+  std::vector<Segment> segments;
+  segments.reserve(edits.size() * 2 + 2);
+  auto add = [&](const char* b, const char* e) {
+    if (b != e) segments.push_back(Segment{b, e});
+  };
+  std::size_t pos = 0;
+  for (const auto& edit : edits) {
+    add(raw.data() + pos, raw.data() + edit.begin);
+    add(edit.text.data(), edit.text.data() + edit.text.size());
+    pos = edit.end;
+  }
+  add(raw.data() + pos, raw.data() + raw.size());
+  segments.push_back(Segment{nullptr, nullptr});
+  return segments;
+}
 
 bool is_blank(char c) { return c == ' ' || c == '\t'; }
 bool is_name_char(char c) { return c > 32 && c < 127 && c != ':'; }
@@ -90,45 +122,31 @@ std::string_view drop_final_newline(std::string_view s) {
   return s;
 }
 
-std::string transfer_decode(std::string_view body, const std::string* encoding) {
-  if (encoding) {
-    const std::string e = text::lower(text::trim(*encoding));
-    if (e == "base64") return decode_base64(body);
-    if (e == "quoted-printable") return decode_quoted_printable(body);
-  }
-  return std::string(body);  // 7bit, 8bit, binary, unknown: as is
+enum class TransferEncoding { identity, base64, quoted_printable };
+
+TransferEncoding transfer_encoding(const std::string* header) {
+  if (!header) return TransferEncoding::identity;
+  const std::string_view e = text::trim(*header);
+  if (text::iequals(e, "base64")) return TransferEncoding::base64;
+  if (text::iequals(e, "quoted-printable")) return TransferEncoding::quoted_printable;
+  return TransferEncoding::identity;  // 7bit, 8bit, binary, unknown: as is
 }
 
+std::string transfer_decode(std::string_view body, TransferEncoding encoding) {
+  switch (encoding) {
+    case TransferEncoding::base64: return decode_base64(body);
+    case TransferEncoding::quoted_printable: return decode_quoted_printable(body);
+    case TransferEncoding::identity: break;
+  }
+  return std::string(body);
+}
+
+// Entities as the pre-scan counts them: a message/rfc822 entity's stub child is not counted.
 std::size_t count_entities(const mimetic::MimeEntity& e) {
   std::size_t n = 1;
-  for (const mimetic::MimeEntity* child : e.body().parts()) n += count_entities(*child);
+  if (e.header().contentType().isMultipart())
+    for (const mimetic::MimeEntity* child : e.body().parts()) n += count_entities(*child);
   return n;
-}
-
-// Writes a nested entity back out as text (fallback when the raw span is unknown).
-void serialise(const mimetic::MimeEntity& e, std::string& out) {
-  for (const auto& field : e.header()) {
-    out += field.name();
-    out += ": ";
-    out += field.value();
-    out += '\n';
-  }
-  out += '\n';
-  const auto& ct = e.header().contentType();
-  if (ct.isMultipart()) {
-    const std::string boundary = "--" + ct.param("boundary");
-    out += e.body().preamble();
-    for (const mimetic::MimeEntity* child : e.body().parts()) {
-      out += '\n' + boundary + '\n';
-      serialise(*child, out);
-    }
-    out += '\n' + boundary + "--\n";
-    out += e.body().epilogue();
-  } else if (!e.body().parts().empty()) {
-    for (const mimetic::MimeEntity* child : e.body().parts()) serialise(*child, out);
-  } else {
-    out += e.body();
-  }
 }
 
 class TreeBuilder {
@@ -136,7 +154,7 @@ class TreeBuilder {
   TreeBuilder(std::string_view raw, const std::vector<EntitySpan>& spans, bool aligned)
       : raw_(raw), spans_(spans), aligned_(aligned) {}
 
-  std::unique_ptr<MimePart> convert(const mimetic::MimeEntity& e, bool in_digest) {
+  std::unique_ptr<MimePart> convert(mimetic::MimeEntity& e, bool in_digest) {
     const std::size_t index = next_index_++;
     auto part = std::make_unique<MimePart>();
     const EntitySpan* span = aligned_ && index < spans_.size() ? &spans_[index] : nullptr;
@@ -147,7 +165,7 @@ class TreeBuilder {
         part->headers.push_back(HeaderField{field.name(), std::string(text::trim(field.value()))});
     }
 
-    const auto& ct = e.header().contentType();
+    const auto& ct = std::as_const(e).header().contentType();  // const: no field is added
     const std::string type = text::lower(text::trim(ct.type()));
     const std::string subtype = text::lower(text::trim(ct.subtype()));
     if (!type.empty() && !subtype.empty())
@@ -155,13 +173,13 @@ class TreeBuilder {
     else
       part->media_type = in_digest ? "message/rfc822" : "text/plain";
     part->charset = text::lower(text::trim(ct.param("charset")));
-    const std::string* encoding = part->header("content-transfer-encoding");
+    const TransferEncoding encoding = transfer_encoding(part->header("content-transfer-encoding"));
 
     const auto& children = e.body().parts();
     if (ct.isMultipart()) {
       part->boundary = ct.param("boundary");
       const bool digest = subtype == "digest";
-      for (const mimetic::MimeEntity* child : children) part->children.push_back(convert(*child, digest));
+      for (mimetic::MimeEntity* child : children) part->children.push_back(convert(*child, digest));
       part->body = e.body().preamble();
       if (!e.body().epilogue().empty()) {
         if (!part->body.empty()) part->body += '\n';
@@ -175,17 +193,14 @@ class TreeBuilder {
         part->children.push_back(std::move(text_part));
       }
     } else if (!children.empty()) {
-      // message/rfc822: mimetic parsed the nested message; we keep its raw text instead.
-      for (const mimetic::MimeEntity* child : children) next_index_ += count_entities(*child);
-      if (span) {
+      // message/rfc822: mimetic saw an empty stub; the raw text comes from the pre-scan's span.
+      if (span && span->message) {
         std::string_view body = raw_.substr(span->body_begin, span->end - span->body_begin);
         if (span->end < raw_.size()) body = drop_final_newline(body);
         part->body = transfer_decode(body, encoding);
-      } else {
-        std::string text;
-        for (const mimetic::MimeEntity* child : children) serialise(*child, text);
-        part->body = transfer_decode(text, encoding);
-      }
+      }  // else: the raw text is unknown (the layouts disagree): left empty
+    } else if (encoding == TransferEncoding::identity) {
+      part->body = std::move(static_cast<std::string&>(e.body()));  // the entity is ours and dies next
     } else {
       part->body = transfer_decode(e.body(), encoding);
     }
@@ -223,14 +238,15 @@ MimeResult parse_mime(std::string_view raw) {
     return result;
   }
   const std::string_view message = skip_leading_blank_lines(raw);
-  std::vector<EntitySpan> spans;
-  result.error = scan_message(message, &spans);
+  MimeLayout layout;
+  result.error = scan_message(message, &layout);
   if (result.error != GuardError::none) return result;
 
+  const std::vector<Segment> segments = make_segments(message, layout.edits);
   mimetic::MimeEntity entity;
-  entity.load(CharIterator(message.data()), CharIterator(message.data() + message.size()), mimetic::imNone);
-  const bool aligned = count_entities(entity) == spans.size();
-  TreeBuilder builder(message, spans, aligned);
+  entity.load(SegmentIterator(segments.data()), SegmentIterator(&segments.back()), mimetic::imNone);
+  const bool aligned = count_entities(entity) == layout.spans.size();
+  TreeBuilder builder(message, layout.spans, aligned);
   result.root = builder.convert(entity, false);
   return result;
 }

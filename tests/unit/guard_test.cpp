@@ -91,11 +91,17 @@ TEST(Guard, Nesting) {
   EXPECT_EQ(check_message(nested_multiparts(150)), GuardError::too_deep);
 }
 
-TEST(Guard, NestedMessageRfc822CountsAsDepth) {
-  std::string m;
-  for (int i = 0; i < 150; ++i) m += "From: a@example.org\nContent-Type: message/rfc822\n\n";
-  m += "From: b@example.org\n\nbody\n";
-  EXPECT_EQ(check_message(m), GuardError::too_deep);
+TEST(Guard, NestedMessageIsCheckedWhenParsed) {
+  // A message/rfc822 body is not parsed with its container, so it is checked on its own later.
+  std::string m = "From: a@example.org\nContent-Type: message/rfc822\n\n";
+  m += "From: b@example.org\nX-Long: " + std::string(200 * 1024, 'a') + "\n\nbody\n";
+  EXPECT_EQ(check_message(m), GuardError::none);
+  MimeLayout layout;
+  ASSERT_EQ(scan_message(m, &layout), GuardError::none);
+  ASSERT_EQ(layout.spans.size(), 1u);
+  const auto& s = layout.spans[0];
+  EXPECT_EQ(check_message(std::string_view(m).substr(s.body_begin, s.end - s.body_begin)),
+            GuardError::header_line_too_long);
 }
 
 TEST(Guard, PartCount) {
@@ -116,15 +122,39 @@ TEST(Guard, SpansFollowTheStructure) {
       "--R\nContent-Type: text/plain\n\nhello\n"
       "--R\nContent-Type: message/rfc822\n\nSubject: orig\n\noriginal body\n"
       "--R--\n";
-  std::vector<EntitySpan> spans;
-  ASSERT_EQ(scan_message(m, &spans), GuardError::none);
-  ASSERT_EQ(spans.size(), 4u);  // root, text, message/rfc822, nested message
+  MimeLayout layout;
+  ASSERT_EQ(scan_message(m, &layout), GuardError::none);
+  const auto& spans = layout.spans;
+  ASSERT_EQ(spans.size(), 3u);  // root, text, message/rfc822 (a leaf)
   EXPECT_EQ(spans[0].depth, 0u);
   EXPECT_EQ(spans[1].depth, 1u);
+  EXPECT_EQ(m.substr(spans[1].header_begin, spans[1].header_end - spans[1].header_begin), "Content-Type: text/plain");
   EXPECT_EQ(m.substr(spans[1].body_begin, spans[1].end - spans[1].body_begin), "hello\n");
+  EXPECT_TRUE(spans[2].message);
   EXPECT_EQ(m.substr(spans[2].body_begin, spans[2].end - spans[2].body_begin), "Subject: orig\n\noriginal body\n");
-  EXPECT_EQ(spans[3].depth, 2u);
-  EXPECT_EQ(m.substr(spans[3].header_begin, spans[3].header_end - spans[3].header_begin), "Subject: orig");
+  // mimetic is shown an empty nested message instead of the original.
+  ASSERT_EQ(layout.edits.size(), 1u);
+  EXPECT_EQ(layout.edits[0].begin, spans[2].body_begin);
+  EXPECT_EQ(layout.edits[0].end, spans[2].end);
+  EXPECT_EQ(layout.edits[0].text, "\n");
+}
+
+TEST(Guard, OuterDelimiterClosesInnerMultipart) {
+  // The inner multipart/alternative never closes; the outer delimiter that follows must not end
+  // the whole parse.
+  const std::string m =
+      "From: a@example.org\nContent-Type: multipart/report; boundary=\"outer\"\n\n"
+      "--outer\nContent-Type: multipart/alternative; boundary=\"inner\"\n\n"
+      "--inner\nContent-Type: text/plain\n\ntext\n"
+      "--outer\nContent-Type: message/delivery-status\n\nStatus: 5.1.1\n"
+      "--outer--\n";
+  MimeLayout layout;
+  ASSERT_EQ(scan_message(m, &layout), GuardError::none);
+  ASSERT_EQ(layout.spans.size(), 4u);  // root, alternative, text, delivery-status
+  EXPECT_EQ(layout.spans[3].depth, 1u);
+  ASSERT_EQ(layout.edits.size(), 1u);
+  EXPECT_EQ(layout.edits[0].text, "--inner--\n");
+  EXPECT_EQ(m.compare(layout.edits[0].begin, 7, "--outer"), 0);
 }
 
 TEST(Mbox, StripFromLine) {
