@@ -49,6 +49,8 @@ std::optional<ScanResult> scan_qmail(const ScanInput&);
 std::optional<ScanResult> scan_exchange(const ScanInput&);
 std::optional<ScanResult> scan_opensmtpd(const ScanInput&);
 std::optional<ScanResult> scan_dragonfly(const ScanInput&);
+// Last resort: short plain-text notices with a recognisable "failed address" line.
+std::optional<ScanResult> scan_plaintext(const ScanInput&);
 
 const std::vector<Scanner>& scanner_registry() {
   static const std::vector<Scanner> registry = {
@@ -97,6 +99,7 @@ const std::vector<Scanner>& scanner_registry() {
       {"exim", scan_exim},
       {"qmail", scan_qmail},
       {"exchange", scan_exchange},
+      {"plaintext", scan_plaintext},
   };
   return registry;
 }
