@@ -28,6 +28,13 @@ constexpr std::string_view kReportUnavailable = "--- delivery report unavailable
 // The delay notice's banner.
 constexpr std::string_view kWarningBanner = "this is a warning only";
 
+// AOL's outbound Postfix (its notifications carry X-AOL-IP) gives up on these DNS answers for good:
+// a domain whose MX cannot be resolved does not accept mail.
+constexpr scan::FixedReason kAolReasons[] = {
+    {"host or domain name not found", "hostunknown"},
+    {"type=mx: malformed or unexpected name server reply", "notaccept"},
+};
+
 // The SMTP server's error notice to the postmaster: a session transcript, one "In:"/"Out:" line each.
 constexpr std::string_view kTranscriptSubject = "postfix smtp server: errors from";
 constexpr std::string_view kTranscriptMarker = "transcript of session follows";
@@ -98,6 +105,8 @@ std::optional<ScanResult> scan_postfix(const ScanInput& in) {
     auto to = text::find_address(scan::original_header(in, original, "to"));
     if (!to.empty()) scan::add_recipient(result, std::move(to))->action = "failed";
   }
+  if (in.header("x-aol-ip"))
+    for (auto& r : result.recipients) scan::apply_fixed(r, kAolReasons, "aol");
   scan::finish(result);
   if (!original.empty()) result.original_text = std::string(scan::header_block(original));
   return result;

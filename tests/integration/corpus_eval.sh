@@ -34,11 +34,16 @@ python3 - "$work/score.json" <<'PY'
 import json, sys
 score = json.load(open(sys.argv[1]))
 print(score.get("summary", ""))
-floors = {"detect": 97.0, "class": 96.5, "status": 94.0, "reason": 94.0, "hard": 95.0, "addr": 96.0}
+# Issue 4's targets (subject is read from the per-corpus table, the summary line lacks it).
+floors = {"detect": 99.5, "class": 99.5, "status": 98.0, "reason": 97.0, "hard": 99.0, "addr": 99.0,
+          "count": 98.0, "reply": 98.0, "subject": 98.0}
 summary = score.get("summary", "").split()
 figures = {}
 for key, value in zip(summary[0::2], summary[1::2]):
     figures[key] = value
+subject = score.get("corpora", {}).get("sisimai", {}).get("status_subject", {}).get("rate")
+if subject is not None:
+    figures["subject"] = f"{subject}%"
 failed = []
 for key, floor in floors.items():
     raw = figures.get(key, "n/a").rstrip("%")

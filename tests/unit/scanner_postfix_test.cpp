@@ -1,4 +1,5 @@
 // scanner_postfix_test.cpp: the Postfix plain-text scanner on hand-written bounces in Postfix's wording.
+#include "scanner_fixture.hpp"
 #include "scanner_test_util.hpp"
 
 using bounced::testing::run_scanner;
@@ -127,4 +128,24 @@ TEST(ScannerPostfix, SmtpServerTranscript) {
 
 TEST(ScannerPostfix, IgnoresOtherMessages) {
   EXPECT_FALSE(run_scanner("postfix", "Hello,\n\n<x@example.org>: see you soon\n"));
+}
+
+// AOL's outbound Postfix: an MX lookup that keeps failing is a domain that does not accept mail.
+TEST(ScannerPostfix, AolDnsFailuresAreFinal) {
+  bounced::testing::ScanFixture f(
+      {{"From", "MAILER-DAEMON@aol.com (Mail Delivery System)"}, {"X-AOL-IP", "192.0.2.10"}},
+      "This is the mail system at host omr-m01.mx.aol.com.\n\n"
+      "I'm sorry to have to inform you that your message could not\n"
+      "be delivered to one or more recipients. It's attached below.\n\n"
+      "                   The mail system\n\n"
+      "<kay@broken-dns.example>: Name service error for name=broken-dns.example type=MX:\n"
+      "    Malformed or unexpected name server reply\n");
+  if (!f.headers_work()) GTEST_SKIP() << "MIME stage not landed";
+  std::optional<bounced::ScanResult> r;
+  for (const auto& s : bounced::scanner_registry())
+    if (std::string_view(s.name) == "postfix") r = s.scan(*f.in);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->recipients.size(), 1u);
+  EXPECT_EQ(r->recipients[0].reason, "notaccept");
+  EXPECT_EQ(r->recipients[0].decided_by, "scanner:aol:type=mx: malformed or unexpected name server reply");
 }
