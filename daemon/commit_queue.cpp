@@ -7,6 +7,8 @@
 #include <future>
 #include <unordered_map>
 
+#include "bounce_metrics.hpp"
+
 namespace bounced {
 
 CommitQueue::CommitQueue(const Config& config) {
@@ -135,6 +137,7 @@ void CommitQueue::process(std::vector<CommitRequest>& batch) {
       } catch (const std::exception& e) {
         results[i] = {false, false, e.what()};
         spdlog::error("quarantine: {}", e.what());
+        if (auto* m = metrics()) m->sink_error("quarantine");
         continue;
       }
     }
@@ -155,6 +158,7 @@ void CommitQueue::process(std::vector<CommitRequest>& batch) {
       quarantine_->sync_dir();
     } catch (const std::exception& e) {
       spdlog::error("quarantine: {}", e.what());
+      if (auto* m = metrics()) m->sink_error("quarantine");
       for (std::size_t i = 0; i < n; ++i)
         if (batch[i].quarantine_raw) results[i] = {false, false, e.what()};
       std::erase_if(fresh, [&](std::size_t i) { return batch[i].quarantine_raw != nullptr; });
@@ -165,10 +169,12 @@ void CommitQueue::process(std::vector<CommitRequest>& batch) {
     std::vector<MessageHash> hashes;
     hashes.reserve(fresh.size());
     bool appended = false;
+    const auto commit_started = std::chrono::steady_clock::now();
+    Sink* current = nullptr;  // the sink being called, to name the one that failed
     try {
-      for (auto& s : sinks_) s->prepare();
+      for (auto& s : sinks_) (current = s.get())->prepare();
       for (std::size_t i : fresh) {
-        for (auto& s : sinks_) s->stage(*batch[i].record);
+        for (auto& s : sinks_) (current = s.get())->stage(*batch[i].record);
         hashes.push_back(batch[i].record->hash);
       }
       // The dedup log and the sinks go to the disk in parallel (two fsyncs cost one): recovery
@@ -177,7 +183,8 @@ void CommitQueue::process(std::vector<CommitRequest>& batch) {
       auto dedup_done = std::async(std::launch::async, [&] { dedup_->append(hashes, cps); });
       std::exception_ptr sink_error;
       try {
-        for (auto& s : sinks_) s->flush();
+        for (auto& s : sinks_) (current = s.get())->flush();
+        current = nullptr;
       } catch (...) {
         sink_error = std::current_exception();
       }
@@ -192,7 +199,13 @@ void CommitQueue::process(std::vector<CommitRequest>& batch) {
       for (auto& s : sinks_) s->committed();
       for (std::size_t i : fresh) results[i] = {true, false, {}};
       stats_.messages += fresh.size();
+      if (auto* m = metrics())
+        m->commit_time(std::chrono::duration<double>(std::chrono::steady_clock::now() - commit_started).count());
     } catch (const std::exception& e) {
+      if (auto* m = metrics()) {
+        const std::string id = current ? current->id() : std::string("dedup");
+        m->sink_error(std::string_view(id).substr(0, id.find(':')));
+      }
       if (appended) dedup_->undo();
       for (auto& s : sinks_) s->rollback();
       spdlog::error("commit of {} messages failed: {}", fresh.size(), e.what());
@@ -207,6 +220,8 @@ void CommitQueue::process(std::vector<CommitRequest>& batch) {
     }
     if (results[i].duplicate) ++stats_.duplicates;
     if (batch[i].quarantine_raw && results[i].ok) ++stats_.quarantined;
+    if (auto* m = metrics(); m && results[i].ok)
+      m->message_committed(*batch[i].record, results[i].duplicate, batch[i].quarantine_raw != nullptr);
   }
   ++stats_.batches;
   for (std::size_t i = 0; i < n; ++i)

@@ -3,6 +3,7 @@
 // and range. Errors carry file:line:column (yaml-cpp marks are 0-based; we print 1-based).
 #include "config.hpp"
 
+#include <arpa/inet.h>
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
@@ -328,6 +329,108 @@ void load_dedup(Checker& c, const YAML::Node& n, DedupConfig& d) {
   c.count(n, "max_entries", d.max_entries, 1000, 100000000);
 }
 
+// A list of plain strings (for domain group patterns).
+void string_list(Checker& c, const YAML::Node& map, const char* key, std::vector<std::string>& out) {
+  const auto n = map[key];
+  if (!n) return;
+  if (!n.IsSequence()) {
+    c.error(n, "'" + std::string(key) + "' must be a list");
+    return;
+  }
+  out.clear();
+  for (const auto& item : n)
+    if (auto s = c.scalar(item, key)) out.push_back(*s);
+}
+
+// "30%" or a plain share such as 0.3.
+std::optional<double> parse_share(std::string_view t) {
+  double scale = 1;
+  if (!t.empty() && t.back() == '%') {
+    scale = 100;
+    t.remove_suffix(1);
+  }
+  double v = 0;
+  auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+  if (t.empty() || ec != std::errc() || p != t.data() + t.size()) return std::nullopt;
+  return v / scale;
+}
+
+bool numeric_host(const std::string& h) {
+  unsigned char buf[16];
+  return h == "localhost" || h == "*" || ::inet_pton(AF_INET, h.c_str(), buf) == 1 ||
+         ::inet_pton(AF_INET6, h.c_str(), buf) == 1;
+}
+
+void load_metrics(Checker& c, const YAML::Node& n, MetricsConfig& m) {
+  if (!c.check_map(n, "metrics", {"listen", "max_connections", "read_timeout", "domain_groups", "transient_alerts"}))
+    return;
+  if (auto l = n["listen"]) {
+    if (auto s = c.scalar(l, "listen")) {
+      if (s->empty() || *s == "false") {
+        m.listen.reset();
+      } else {
+        std::string err;
+        auto a = parse_listen_address(*s, err);
+        if (!a) c.error(l, err);
+        else if (a->kind != ListenAddress::Kind::tcp)
+          c.error(l, "the metrics endpoint listens on TCP only (HOST:PORT), not '" + *s + "'");
+        else if (!numeric_host(a->host))
+          c.error(l, "metrics 'listen' host must be a numeric IP address, localhost or *, not '" + a->host + "'");
+        else m.listen = *a;
+      }
+    }
+  }
+  c.count(n, "max_connections", m.max_connections, 1, 1000);
+  c.duration(n, "read_timeout", m.read_timeout, std::chrono::seconds(1));
+  if (auto g = n["domain_groups"]) {
+    if (!g.IsSequence()) {
+      c.error(g, "'domain_groups' must be a list of {name, domains, mx} (omit it for the built-in list)");
+    } else {
+      std::vector<DomainGroup> groups;
+      bool ok = true;
+      for (const auto& item : g) {
+        if (!c.check_map(item, "a domain_groups entry", {"name", "domains", "mx"})) {
+          ok = false;
+          continue;
+        }
+        DomainGroup d;
+        if (!item["name"]) c.error(item, "a domain_groups entry needs 'name'");
+        c.string(item, "name", d.name);
+        string_list(c, item, "domains", d.domains);
+        string_list(c, item, "mx", d.mx);
+        if (auto why = validate_domain_groups({d}); !why.empty()) {
+          c.error(item, why);
+          ok = false;
+        }
+        groups.push_back(std::move(d));
+      }
+      if (ok) {
+        if (auto why = validate_domain_groups(groups); !why.empty()) c.error(g, why);
+      }
+      m.domain_groups = std::move(groups);
+    }
+  }
+  if (auto a = n["transient_alerts"]) {
+    if (!c.check_map(a, "transient_alerts", {"enabled", "window", "threshold", "min_volume"})) return;
+    c.boolean(a, "enabled", m.alerts);
+    std::chrono::seconds window(m.alert.window_seconds);
+    c.duration(a, "window", window, std::chrono::seconds(60));
+    if (window > std::chrono::hours(24 * 7)) c.error(a["window"], "'window' must be at most 7d");
+    m.alert.window_seconds = window.count();
+    if (auto t = a["threshold"]) {
+      if (auto s = c.scalar(t, "threshold")) {
+        auto v = parse_share(*s);
+        if (!v || !(*v > 0 && *v <= 1))
+          c.error(t, "'threshold' must be a share such as 0.3 or 30% (above 0, at most 1), not '" + *s + "'");
+        else m.alert.threshold = *v;
+      }
+    }
+    std::size_t min_volume = m.alert.min_volume;
+    c.count(a, "min_volume", min_volume, 1, 100000000);
+    m.alert.min_volume = min_volume;
+  }
+}
+
 std::filesystem::path resolve(const std::filesystem::path& base, const std::filesystem::path& p) {
   return p.is_absolute() ? p.lexically_normal() : (base / p).lexically_normal();
 }
@@ -351,7 +454,7 @@ std::optional<Config> load_config(std::string_view text, const std::string& sour
   if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);  // an empty file takes every default
   if (!c.check_map(root, "the top level",
                    {"state_dir", "log_level", "null_mode", "shutdown_timeout", "lmtp", "maildirs", "quarantine",
-                    "sinks", "dedup"}))
+                    "sinks", "dedup", "metrics"}))
     return std::nullopt;
   c.string(root, "state_dir", state_dir);
   if (state_dir.empty()) c.error(root["state_dir"], "'state_dir' must not be empty (use auto)");
@@ -368,6 +471,7 @@ std::optional<Config> load_config(std::string_view text, const std::string& sour
   else cfg.sinks = {SinkConfig{"jsonl", "bounces.jsonl", true, 0}, SinkConfig{"log", {}, true, 0}};
   cfg.dedup.path = "seen.log";
   if (auto n = root["dedup"]) load_dedup(c, n, cfg.dedup);
+  if (auto n = root["metrics"]) load_metrics(c, n, cfg.metrics);
   if (!c.ok()) return std::nullopt;
 
   // Paths: state_dir is absolute (relative = against the working directory); the rest against it.

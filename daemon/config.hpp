@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "failure_monitor.hpp"
+
 namespace bounced {
 
 // One LMTP listener: "HOST:PORT" / "[V6]:PORT" (TCP) or "unix:PATH".
@@ -57,6 +59,16 @@ struct DedupConfig {
   std::size_t max_entries = 200000;         // and at most this many (oldest forgotten first)
 };
 
+// The /metrics endpoint and the transient-failure alerts (docs/metrics.md).
+struct MetricsConfig {
+  std::optional<ListenAddress> listen;        // TCP only; nullopt = no HTTP endpoint
+  std::size_t max_connections = 16;           // more are closed at once
+  std::chrono::seconds read_timeout{10};      // per request (and per idle keep-alive wait)
+  std::vector<DomainGroup> domain_groups = default_domain_groups();
+  bool alerts = true;                         // transient-failure alerts
+  FailureMonitorConfig alert;                 // window, threshold, min_volume
+};
+
 struct Config {
   std::string source;                  // file name, or "<embedded>"
   std::filesystem::path state_dir;     // absolute
@@ -68,6 +80,7 @@ struct Config {
   std::filesystem::path quarantine;    // a Maildir for messages that cannot be parsed
   std::vector<SinkConfig> sinks;
   DedupConfig dedup;
+  MetricsConfig metrics;
 };
 
 // The compiled-in config/bounced.yaml.

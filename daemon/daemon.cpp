@@ -9,11 +9,13 @@
 #include <vector>
 
 #include "asio.hpp"
+#include "bounce_metrics.hpp"
 #include "commit_queue.hpp"
 #include "file_util.hpp"
 #include "lmtp_server.hpp"
 #include "logging.hpp"
 #include "maildir_watcher.hpp"
+#include "metrics_server.hpp"
 #include "systemd.hpp"
 
 namespace bounced {
@@ -45,15 +47,32 @@ std::vector<std::string> restart_only_changes(const Config& a, const Config& b) 
   if (a.dedup.path != b.dedup.path || a.dedup.horizon != b.dedup.horizon || a.dedup.max_entries != b.dedup.max_entries)
     out.push_back("dedup");
   if (a.null_mode != b.null_mode) out.push_back("null_mode");
+  auto metrics_text = [](const Config& c) {
+    const auto& m = c.metrics;
+    std::string s = (m.listen ? m.listen->text : "-") + "|" + std::to_string(m.max_connections) + "|" +
+                    std::to_string(m.read_timeout.count()) + "|" + (m.alerts ? "on" : "off") + "|" +
+                    std::to_string(m.alert.window_seconds) + "|" + std::to_string(m.alert.threshold) + "|" +
+                    std::to_string(m.alert.min_volume);
+    for (const auto& g : m.domain_groups) {
+      s += "|" + g.name;
+      for (const auto& d : g.domains) s += " " + d;
+      for (const auto& x : g.mx) s += " mx:" + x;
+    }
+    return s;
+  };
+  if (metrics_text(a) != metrics_text(b)) out.push_back("metrics");
   return out;
 }
 
 class Daemon {
  public:
   Daemon(ServeOptions options, Config config) : options_(std::move(options)), config_(std::move(config)) {}
+  ~Daemon() { set_metrics(nullptr); }
 
   int run() {
     make_dirs(config_.state_dir);
+    metrics_ = std::make_unique<BounceMetrics>(config_.metrics);
+    set_metrics(metrics_.get());
     if (!config_.null_mode) {
       commit_ = std::make_unique<CommitQueue>(config_);
       commit_->start();
@@ -76,6 +95,8 @@ class Daemon {
     } else if (!config_.maildirs.empty()) {
       spdlog::warn("null mode: Maildirs are not watched");
     }
+    metrics_service_ = std::make_unique<MetricsService>(config_.metrics, *metrics_, metrics_options(config_));
+    metrics_service_->start();
     server_->start();
     signals_ = std::make_unique<asio::signal_set>(*io_, SIGTERM, SIGINT, SIGHUP);
     wait_signal();
@@ -96,6 +117,7 @@ class Daemon {
     signals_.reset();
     io_.reset();  // destroys the remaining coroutine frames while the server still exists
     server_.reset();
+    metrics_service_.reset();
     return 0;
   }
 
@@ -179,8 +201,17 @@ class Daemon {
     });
   }
 
+  static MetricsServiceOptions metrics_options(const Config& c) {
+    MetricsServiceOptions o;
+    for (const auto& s : c.sinks)
+      if (s.type == "sqlite") o.store_path = s.path;
+    return o;
+  }
+
   ServeOptions options_;
   Config config_;
+  std::unique_ptr<BounceMetrics> metrics_;  // before the parts that report to it: destroyed after them
+  std::unique_ptr<MetricsService> metrics_service_;
   std::unique_ptr<CommitQueue> commit_;
   std::unique_ptr<asio::io_context> io_;
   std::unique_ptr<LmtpServer> server_;

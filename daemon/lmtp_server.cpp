@@ -14,6 +14,7 @@
 #include <cstring>
 #include <system_error>
 
+#include "bounce_metrics.hpp"
 #include "file_util.hpp"
 #include "message_intake.hpp"
 
@@ -173,6 +174,10 @@ awaitable<void> LmtpServer::accept_loop(StreamAcceptor& acceptor) {
     }
     auto c = std::make_shared<Connection>(io_, std::move(socket), limits_, hostname_);
     ++accepted_;
+    if (auto* m = metrics()) {
+      m->lmtp_connections.inc(0);
+      m->lmtp_open.add(1);
+    }
     c->over_limit = live_ >= max_connections_;
     ++live_;
     conns_.push_front(c);
@@ -207,6 +212,7 @@ awaitable<void> LmtpServer::watchdog(std::shared_ptr<Connection> c) {
 awaitable<bool> LmtpServer::flush(Connection& c) {
   if (c.out.empty()) co_return true;
   if (!c.timed_out) set_deadline(c, Clock::now() + kWriteTimeout);
+  if (auto* m = metrics()) m->lmtp_replies_written(c.out);
   boost::system::error_code ec;
   co_await asio::async_write(c.socket, asio::buffer(c.out), asio::redirect_error(use_awaitable, ec));
   c.out.clear();
@@ -251,6 +257,10 @@ awaitable<void> LmtpServer::commit_message(Connection& c) {
   LmtpSession::Outcome outcome = LmtpSession::Outcome::timed_out;
   if (w->result) outcome = w->result->ok ? LmtpSession::Outcome::stored : LmtpSession::Outcome::failed;
   if (outcome == LmtpSession::Outcome::timed_out) spdlog::warn("LMTP: commit of {} timed out: 451", id);
+  if (auto* m = metrics())
+    m->lmtp_transaction(outcome == LmtpSession::Outcome::stored   ? BounceMetrics::Transaction::stored
+                        : outcome == LmtpSession::Outcome::failed ? BounceMetrics::Transaction::failed
+                                                                  : BounceMetrics::Transaction::timed_out);
   c.session.complete_message(outcome, id, c.out);
 }
 
@@ -323,6 +333,7 @@ void LmtpServer::connection_closed(Connection& c) {
   c.timer.cancel();
   conns_.erase(c.self);
   --live_;
+  if (auto* m = metrics()) m->lmtp_open.add(-1);
   if (draining_ && live_ == 0 && on_drained_) {
     auto done = std::move(on_drained_);
     on_drained_ = nullptr;

@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "attribution.hpp"
+#include "bounce_metrics.hpp"
 #include "guard.hpp"
 #include "message_intake.hpp"
 
@@ -60,6 +61,8 @@ void MaildirWatcher::start() {
 }
 
 void MaildirWatcher::stop() {
+  if (auto* m = metrics(); m && !stopped_) m->maildir_backlog_add(-static_cast<double>(reported_backlog_));
+  reported_backlog_ = 0;
   stopped_ = true;
   boost::system::error_code ec;
   inotify_.close(ec);
@@ -143,6 +146,7 @@ void MaildirWatcher::created(const std::string& name) {
 void MaildirWatcher::enqueue(const std::string& name) {
   if (stopped_ || name.empty() || name[0] == '.') return;
   if (!known_.insert(name).second) return;
+  report_backlog();
   queue_.push_back(name);
   pump();
 }
@@ -171,6 +175,7 @@ void MaildirWatcher::process(const std::string& name) {
   if (!fd || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
     if (fd || errno != ENOENT) spdlog::warn("Maildir {}: skipping {}: not a readable regular file", config_.path.string(), name);
     known_.erase(name);  // gone (handled by someone else) or not a file: forget it
+    report_backlog();
     return;
   }
   if (static_cast<std::size_t>(st.st_size) > Limits::max_message_bytes) {
@@ -180,6 +185,7 @@ void MaildirWatcher::process(const std::string& name) {
       spdlog::warn("Maildir {}: {} is larger than {} bytes: moved to {}", config_.path.string(), name,
                    Limits::max_message_bytes, dest.string());
       known_.erase(name);
+      report_backlog();
     } else {
       spdlog::error("Maildir {}: {} is too large and cannot be moved to the quarantine: {}", config_.path.string(),
                     name, std::strerror(errno));  // stays known: not retried until restart
@@ -209,10 +215,18 @@ void MaildirWatcher::process(const std::string& name) {
   commit_.submit(std::move(req));
 }
 
+void MaildirWatcher::report_backlog() {
+  if (stopped_) return;
+  if (auto* m = metrics())
+    m->maildir_backlog_add(static_cast<double>(known_.size()) - static_cast<double>(reported_backlog_));
+  reported_backlog_ = known_.size();
+}
+
 void MaildirWatcher::finish(const std::string& name, const std::string& target, bool quarantined,
                             const CommitResult& result) {
   --in_flight_;
   known_.erase(name);
+  report_backlog();
   const auto file = config_.path / "new" / name;
   if (!result.ok) {
     // Left in new/: the next scan retries it.

@@ -39,6 +39,7 @@ class MaildirWatcher {
   void process(const std::string& name);
   void finish(const std::string& name, const std::string& target, bool quarantined, const CommitResult& result);
   std::string target_path(const std::string& name) const;  // where the file goes when done ("" = delete)
+  void report_backlog();  // known_.size() into the bounced_maildir_backlog gauge
 
   asio::io_context& io_;
   MaildirConfig config_;
@@ -49,6 +50,7 @@ class MaildirWatcher {
   std::unordered_set<std::string> known_;  // queued or in flight
   std::deque<std::string> queue_;
   std::size_t in_flight_ = 0;
+  std::size_t reported_backlog_ = 0;
   bool stopped_ = false;
   bool retry_soon_ = false;
   std::chrono::steady_clock::time_point last_error_log_{};

@@ -1,7 +1,10 @@
 // message_intake.cpp: see message_intake.hpp.
 #include "message_intake.hpp"
 
+#include <chrono>
 #include <exception>
+
+#include "bounce_metrics.hpp"
 
 #include "guard.hpp"
 #include "pipeline.hpp"
@@ -15,6 +18,7 @@ CommitRequest prepare_message(const HashKey& key, std::string&& raw, std::string
   rec->source = source.empty() ? "lmtp:" + rec->hash.hex() : std::move(source);
   rec->envelope_from = std::move(envelope_from);
   rec->envelope_recipient = std::move(envelope_recipient);
+  const auto started = std::chrono::steady_clock::now();
   try {
     // The guard runs first on its own too: whatever it rejects is quarantined, whatever the later
     // stages make of it.
@@ -31,6 +35,8 @@ CommitRequest prepare_message(const HashKey& key, std::string&& raw, std::string
   } catch (const std::exception& e) {  // the parser must not throw, but a message must never be lost
     rec->error = std::string("parser failure: ") + e.what();
   }
+  if (auto* m = metrics())
+    m->parse_time(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   CommitRequest req;
   if (!rec->parsed) req.quarantine_raw = std::make_shared<const std::string>(std::move(raw));
   req.record = std::move(rec);

@@ -415,6 +415,30 @@ SELECT id, target, event, payload, attempts, created_at, next_attempt, last_erro
     return c;
   }
 
+  void enqueue_event(std::string_view event, std::string_view payload, std::span<const std::string> targets,
+                     std::int64_t now) override {
+    std::lock_guard lock(mu_);
+    Transaction tx(*this);
+    for (const auto& target : targets) {
+      Use s(stmt(R"sql(
+INSERT INTO outbox (created_at, target, event, payload, next_attempt) VALUES (?1, ?2, ?3, ?4, ?1))sql"));
+      s->bind(1, now).bind(2, target).bind(3, event).bind(4, payload).run();
+    }
+    tx.commit();
+  }
+
+  SuppressionCounts suppression_counts() override {
+    std::lock_guard lock(mu_);
+    SuppressionCounts c;
+    Use s(stmt("SELECT kind, COUNT(*), SUM(active = 1), SUM(active = 0) FROM suppressions GROUP BY kind ORDER BY kind"));
+    while (s->step()) {
+      c.created.emplace_back(s->str(0), s->i64(1));
+      c.active.emplace_back(s->str(0), s->i64(2));
+      c.lifted += s->i64(3);
+    }
+    return c;
+  }
+
  private:
   class Transaction {
    public:

@@ -106,6 +106,12 @@ struct OutboxCounts {
   std::int64_t pending = 0, done = 0;
 };
 
+// Suppression totals for the metrics endpoint, by kind name (hard, soft, complaint, manual).
+struct SuppressionCounts {
+  std::vector<std::pair<std::string, std::int64_t>> created, active;  // every suppression ever / active now
+  std::int64_t lifted = 0;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -133,6 +139,12 @@ class Store {
   virtual void outbox_done(std::int64_t id, std::int64_t now) = 0;
   virtual void outbox_retry(std::int64_t id, std::int64_t next_attempt, std::string_view error) = 0;
   virtual OutboxCounts outbox_counts() = 0;
+
+  // Queues one event (for example a transient-failure "alert" or "resolved"; `payload` is one JSON
+  // object) for each of `targets`, in its own transaction.
+  virtual void enqueue_event(std::string_view event, std::string_view payload, std::span<const std::string> targets,
+                             std::int64_t now) = 0;
+  virtual SuppressionCounts suppression_counts() = 0;
 };
 
 struct SqliteOptions {

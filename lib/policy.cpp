@@ -102,6 +102,13 @@ ReasonSide reason_side(std::string_view reason) {
   return ReasonSide::recipient;
 }
 
+std::vector<std::string_view> known_reasons() {
+  std::vector<std::string_view> out;
+  out.reserve(kReasonSides.size());
+  for (const auto& e : kReasonSides) out.push_back(e.reason);
+  return out;
+}
+
 const char* to_string(SuppressionKind kind) {
   for (const auto& [k, name] : kSuppressionKindNames)
     if (k == kind) return name.data();

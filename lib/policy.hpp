@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "record.hpp"
 
@@ -34,6 +35,8 @@ enum class ReasonSide {
 const char* to_string(ReasonSide side);
 // Side of a Sisimai reason; an unknown reason counts as recipient-side (like "undefined").
 ReasonSide reason_side(std::string_view reason);
+// Every reason of the vocabulary above, in table order (fixed label values for metrics).
+std::vector<std::string_view> known_reasons();
 
 enum class SuppressionKind { hard, soft, complaint, manual };
 const char* to_string(SuppressionKind kind);

@@ -7,6 +7,7 @@ packages=(
   libboost-dev libmimetic-dev libspdlog-dev libfmt-dev libyaml-cpp-dev
   libsqlite3-dev libsystemd-dev libgtest-dev libssl-dev
   python3 swaks sqlite3 time
+  prometheus  # promtool: the metrics integration test checks the /metrics output with it
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -44,7 +44,7 @@ TEST(Config, RelativePathsResolveAgainstStateDir) {
 TEST(Config, ErrorsCarryPositions) {
   EXPECT_EQ(first_error("state_dir: /x\nbogus: 1\n"),
             "t.yaml:2:1: unknown key 'bogus' in the top level (known: state_dir, log_level, null_mode, "
-            "shutdown_timeout, lmtp, maildirs, quarantine, sinks, dedup)");
+            "shutdown_timeout, lmtp, maildirs, quarantine, sinks, dedup, metrics)");
   EXPECT_EQ(first_error("lmtp:\n  max_errors: 3\n  max_errors: 4\n"), "t.yaml:3:3: duplicate key 'max_errors' in lmtp");
   EXPECT_EQ(first_error("null_mode: yes\n"), "t.yaml:1:12: 'null_mode' must be true or false, not 'yes'");
   EXPECT_EQ(first_error("lmtp:\n  max_recipients: many\n"),
