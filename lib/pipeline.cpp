@@ -31,9 +31,23 @@ void fill_original(OriginalHeaders& o, const std::vector<HeaderField>& headers) 
   o.message_id = std::string(text::trim(o.message_id));
 }
 
+// "550-5.7.1 text" with no "550 " after it: only the first line(s) of a multi-line SMTP reply.
+bool continued_reply(std::string_view d) {
+  if (!(d.size() > 4 && d[0] >= '2' && d[0] <= '5' && d[1] >= '0' && d[1] <= '9' && d[2] >= '0' && d[2] <= '9' &&
+        d[3] == '-'))
+    return false;
+  const std::string last = std::string(d.substr(0, 3)) + " ";
+  return d.find(last, 4) == std::string_view::npos;
+}
+
 // Fills fields the DSN lacks from the scanner's record for the same address.
 void merge_scanned(RecipientResult& r, const ScannedRecipient& s) {
-  if (r.diagnostic_code.empty()) r.diagnostic_code = s.diagnostic;
+  // A Diagnostic-Code that is the first line of a multi-line reply ("550-5.7.1 ...", the '-' says
+  // more lines follow) was cut by the MTA (Sendmail does this); the scanner read the whole reply
+  // from the transcript.
+  if (r.diagnostic_code.empty() || (continued_reply(r.diagnostic_code) && s.diagnostic.size() > r.diagnostic_code.size() &&
+                                    text::icontains(s.diagnostic, r.diagnostic_code)))
+    r.diagnostic_code = s.diagnostic;
   // A pseudo code from a scanner that read the MTA's own fixed message states that MTA's verdict,
   // which its DSN Status field only approximates.
   if (r.status.empty() || r.status.substr(1) == ".0.0" || (is_pseudo_status(s.status) && !s.reason.empty())) {

@@ -68,6 +68,16 @@ bool verdict_line(std::string_view t, std::string& address, std::string_view& re
   return true;
 }
 
+// "550-5.7.1 text" with no "550 " line after it: the first line(s) of a multi-line reply, which
+// Sendmail quotes alone in "(reason: ...)" and Diagnostic-Code.
+bool continued_reply(std::string_view d) {
+  if (!(d.size() > 4 && d[0] >= '2' && d[0] <= '5' && std::isdigit(static_cast<unsigned char>(d[1])) &&
+        std::isdigit(static_cast<unsigned char>(d[2])) && d[3] == '-'))
+    return false;
+  const std::string last = std::string(d.substr(0, 3)) + " ";
+  return d.find(last, 4) == std::string_view::npos;
+}
+
 // "... while talking to mx.example.com.:" / "While talking to mx.example.com:" -> "mx.example.com".
 std::string talking_to(std::string_view t) {
   const auto p = text::ifind(t, "while talking to ");
@@ -110,6 +120,7 @@ std::optional<ScanResult> scan_sendmail(const ScanInput& in) {
   std::string loose;  // transcript text tied to no address (a mailer's output, a queue timeout)
   enum class Section { none, addresses, transcript } section = Section::none;
   std::string host, command, pending;  // transcript state
+  std::string replies;                 // the "<<<" lines from the last host, whole
   bool had_error_line = false;
   for (auto line : text::lines(report)) {
     const auto t = text::trim(line);
@@ -148,6 +159,7 @@ std::optional<ScanResult> scan_sendmail(const ScanInput& in) {
     if (auto h = talking_to(t); !h.empty()) {
       host = std::move(h);
       pending.clear();
+      replies.clear();
       continue;
     }
     if (t.starts_with(">>>")) {
@@ -156,6 +168,7 @@ std::optional<ScanResult> scan_sendmail(const ScanInput& in) {
     }
     if (t.starts_with("<<<")) {
       scan::append_diagnostic(pending, t.substr(3));
+      scan::append_diagnostic(replies, t.substr(3));
       continue;
     }
     std::string address;
@@ -218,6 +231,12 @@ std::optional<ScanResult> scan_sendmail(const ScanInput& in) {
     }
   }
 
+  // A listed address whose reason is the first line of a multi-line reply: the whole reply.
+  if (!replies.empty()) {
+    const std::string folded = text::fold_space(replies);
+    for (auto& r : result.recipients)
+      if (continued_reply(r.diagnostic) && text::icontains(folded, r.diagnostic)) r.diagnostic = folded;
+  }
   for (auto& r : result.recipients) scan::apply_fixed(r, kFixedReasons, "sendmail");
   scan::finish(result);
   if (!original.empty()) result.original_text = std::string(scan::header_block(original));

@@ -73,3 +73,46 @@ TEST(PipelineMerge, RemoteReplyKeepsTheDsnStatus) {
   EXPECT_EQ(r.recipients[0].status, "5.2.2");
   EXPECT_EQ(r.recipients[0].reason, "mailboxfull");
 }
+
+// Sendmail's Diagnostic-Code holds only the first line of a multi-line reply ("550-5.7.1 ..."): the
+// transcript's whole reply replaces it, and its later lines decide the reason.
+TEST(PipelineMerge, WholeMultiLineReplyReplacesItsFirstLine) {
+  const std::string raw =
+      "From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.jp>\r\n"
+      "To: <sender@example.jp>\r\n"
+      "Subject: Returned mail: see transcript for details\r\n"
+      "MIME-Version: 1.0\r\n"
+      "Content-Type: multipart/report; report-type=delivery-status; boundary=\"B1\"\r\n"
+      "\r\n"
+      "--B1\r\n"
+      "Content-Type: text/plain\r\n"
+      "\r\n"
+      "   ----- The following addresses had permanent fatal errors -----\r\n"
+      "<mo@gmail.example>\r\n"
+      "    (reason: 550-5.7.1 This message does not have authentication information or fails to pass)\r\n"
+      "\r\n"
+      "   ----- Transcript of session follows -----\r\n"
+      "... while talking to gmail-smtp-in.l.google.com.:\r\n"
+      ">>> DATA\r\n"
+      "<<< 550-5.7.1 This message does not have authentication information or fails to pass\r\n"
+      "<<< 550-5.7.1 authentication checks (SPF or DKIM). To best protect our users from spam, the\r\n"
+      "<<< 550 5.7.1 message has been blocked. b2si1.1 - gsmtp\r\n"
+      "554 5.0.0 Service unavailable\r\n"
+      "\r\n"
+      "--B1\r\n"
+      "Content-Type: message/delivery-status\r\n"
+      "\r\n"
+      "Reporting-MTA: dns; mx.example.jp\r\n"
+      "\r\n"
+      "Final-Recipient: RFC822; mo@gmail.example\r\n"
+      "Action: failed\r\n"
+      "Status: 5.7.1\r\n"
+      "Remote-MTA: DNS; gmail-smtp-in.l.google.com\r\n"
+      "Diagnostic-Code: SMTP; 550-5.7.1 This message does not have authentication information or fails to pass\r\n"
+      "\r\n"
+      "--B1--\r\n";
+  auto r = parse(raw);
+  ASSERT_EQ(r.recipients.size(), 1u);
+  EXPECT_NE(r.recipients[0].diagnostic_code.find("authentication checks (SPF or DKIM)"), std::string::npos);
+  EXPECT_EQ(r.recipients[0].reason, "authfailure");
+}

@@ -107,3 +107,28 @@ Warning: message still undelivered after 4 hours
 TEST(ScannerSendmail, IgnoresOtherMessages) {
   EXPECT_FALSE(run_scanner("sendmail", "550 <a@example.org>... User unknown\n"));
 }
+
+// Sendmail quotes only the first line of a multi-line reply in "(reason: ...)"; the transcript has
+// all of it, and the decisive words may be on a later line.
+TEST(ScannerSendmail, MultiLineReplyReadWhole) {
+  auto r = run_scanner("sendmail", R"(The original message was received at Mon, 1 Jan 2024 10:00:00 +0900
+from client.example.com [192.0.2.10]
+
+   ----- The following addresses had permanent fatal errors -----
+lee@gmail.example
+    (reason: 550-5.7.26 Unauthenticated email from example.com is not accepted due to domain's)
+
+   ----- Transcript of session follows -----
+... while talking to gmail-smtp-in.l.google.com.:
+>>> DATA
+<<< 550-5.7.26 Unauthenticated email from example.com is not accepted due to domain's
+<<< 550-5.7.26 DMARC policy. Please contact the administrator of example.com domain
+<<< 550 5.7.26 if this was a legitimate mail. a1si123456pl.9 - gsmtp
+554 5.0.0 Service unavailable
+)");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->recipients.size(), 1u);
+  const auto& d = r->recipients[0].diagnostic;
+  EXPECT_NE(d.find("DMARC policy"), std::string::npos) << d;
+  EXPECT_EQ(d.rfind("550-5.7.26 Unauthenticated", 0), 0u) << d;
+}
