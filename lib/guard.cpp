@@ -426,6 +426,29 @@ std::string_view strip_mbox_from_line(std::string_view raw) {
   return raw.substr(line.next);
 }
 
+// An mbox postmark in full: "From <sender> <asctime date>" ("From MAILER-DAEMON Thu Jul  2 12:05:05
+// 2020"). Some writers start the next message without the blank line before it; a line this
+// precise is taken as a separator even then (a body line "From here ..." is not one).
+bool full_postmark(std::string_view l) {
+  if (l.size() < 24 || l.size() > 200 || l.substr(0, 5) != "From ") return false;
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  bool clock = false;
+  for (std::size_t i = 0; i + 5 <= l.size() && !clock; ++i)
+    clock = digit(l[i]) && digit(l[i + 1]) && l[i + 2] == ':' && digit(l[i + 3]) && digit(l[i + 4]);
+  if (!clock) return false;
+  // A year (19xx / 20xx) as the last or next-to-last word.
+  std::size_t end = l.size();
+  while (end > 0 && (l[end - 1] == ' ' || l[end - 1] == '\r')) --end;
+  for (int word = 0; word < 2 && end >= 4; ++word) {
+    std::size_t begin = l.rfind(' ', end - 1);
+    begin = begin == std::string_view::npos ? 0 : begin + 1;
+    const auto w = l.substr(begin, end - begin);
+    if (w.size() == 4 && (w.substr(0, 2) == "19" || w.substr(0, 2) == "20") && digit(w[2]) && digit(w[3])) return true;
+    end = begin > 0 ? begin - 1 : 0;
+  }
+  return false;
+}
+
 std::vector<std::string_view> split_mbox(std::string_view raw) {
   if (raw.substr(0, 5) != "From ") return {raw};
   std::vector<std::string_view> messages;
@@ -435,7 +458,8 @@ std::vector<std::string_view> split_mbox(std::string_view raw) {
   std::size_t pos = 0;
   while (pos < raw.size()) {
     const Line line = read_line(raw, pos);
-    if (previous_blank && line.size() >= 5 && raw.compare(line.begin, 5, "From ") == 0) {
+    if (line.size() >= 5 && raw.compare(line.begin, 5, "From ") == 0 &&
+        (previous_blank || full_postmark(raw.substr(line.begin, line.size())))) {
       if (message_begin != std::string_view::npos) {
         const std::size_t end = blank_begin != std::string_view::npos ? blank_begin : line.begin;
         messages.push_back(raw.substr(message_begin, end - message_begin));

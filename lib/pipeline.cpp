@@ -81,15 +81,17 @@ RecipientResult from_scanned(const ScannedRecipient& s) {
   return r;
 }
 
+// An address a bounce can be counted against: local part, '@', a dotted domain; no source route.
+bool usable(std::string_view a) {
+  const auto at = a.rfind('@');
+  return at != std::string_view::npos && at > 0 && text::is_address(a) && a.find(':') == std::string_view::npos &&
+         a.find('.', at) != std::string_view::npos;
+}
+
 RecipientResult from_dsn(const DsnRecipient& d) {
   RecipientResult r;
   // Final-Recipient, unless it is not a usable address (a source route "@relay:user@host", a bare
   // host name, a mailbox file path) and the Original-Recipient is.
-  auto usable = [](const std::string& a) {
-    const auto at = a.rfind('@');
-    return text::is_address(a) && a.find(':') == std::string::npos && at != std::string::npos &&
-           a.find('.', at) != std::string::npos;
-  };
   r.recipient = d.final_recipient;
   if (r.recipient.empty() || (!usable(r.recipient) && usable(d.original_recipient))) r.recipient = d.original_recipient;
   r.original_recipient = d.original_recipient;
@@ -201,9 +203,9 @@ ParseOutcome parse_message(std::string_view raw) {
     if (!match && scanned && scanned->recipients.size() == 1 && dsn.recipients.size() == 1)
       match = &scanned->recipients.front();
     if (match) merge_scanned(r, *match);
-    // A Final-Recipient that is no address at all (a mailbox path): the scanner's address.
-    if (match && r.recipient.find('@') == std::string::npos && text::is_address(match->recipient))
-      r.recipient = match->recipient;
+    // A Final-Recipient that is no usable address (a mailbox path, "@host" with the local part
+    // lost): the scanner's address.
+    if (match && !usable(r.recipient) && usable(match->recipient)) r.recipient = match->recipient;
     Merged m{std::move(r), match, {}, {}};
     // A DSN extension naming the bounce category (PowerMTA) is the MTA's own statement.
     if (const auto c = reason_for_bounce_category(d.bounce_category); !c.empty()) {

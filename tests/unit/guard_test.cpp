@@ -174,6 +174,17 @@ TEST(Mbox, SplitThreeMessages) {
   EXPECT_EQ(messages[2], "From: c@example.org\r\n\r\nthird\r\n");
 }
 
+TEST(Mbox, FullPostmarkWithoutBlankLine) {
+  const std::string mbox =
+      "From a@example.org Mon Jan  1 00:00:00 2024\nFrom: a@example.org\n\nfirst\n--B--\n"
+      "From MAILER-DAEMON  Thu Jul  2 12:05:05 2020\nFrom: b@example.org\n\nsecond\n"
+      "From the desk of the editor, 12:30 every day\n";
+  const auto messages = split_mbox(mbox);
+  ASSERT_EQ(messages.size(), 2u);
+  EXPECT_EQ(messages[0], "From: a@example.org\n\nfirst\n--B--\n");
+  EXPECT_EQ(messages[1], "From: b@example.org\n\nsecond\nFrom the desk of the editor, 12:30 every day\n");
+}
+
 TEST(Mbox, NotAnMbox) {
   const auto messages = split_mbox("From: a@example.org\n\nbody\n\nFrom x\n");
   ASSERT_EQ(messages.size(), 1u);

@@ -116,3 +116,35 @@ TEST(PipelineMerge, WholeMultiLineReplyReplacesItsFirstLine) {
   EXPECT_NE(r.recipients[0].diagnostic_code.find("authentication checks (SPF or DKIM)"), std::string::npos);
   EXPECT_EQ(r.recipients[0].reason, "authfailure");
 }
+
+// A Final-Recipient that lost its local part ("@mx.example.org"): the address the text names.
+TEST(PipelineMerge, UnusableFinalRecipientYieldsToScannedAddress) {
+  const std::string raw =
+      "From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.jp>\r\n"
+      "To: <sender@example.jp>\r\n"
+      "Subject: Returned mail: see transcript for details\r\n"
+      "MIME-Version: 1.0\r\n"
+      "Content-Type: multipart/report; report-type=delivery-status; boundary=\"B2\"\r\n"
+      "\r\n"
+      "--B2\r\n"
+      "Content-Type: text/plain\r\n"
+      "\r\n"
+      "   ----- The following addresses had permanent fatal errors -----\r\n"
+      "<nao@example.org>\r\n"
+      "    (reason: 550 Host unknown)\r\n"
+      "\r\n"
+      "--B2\r\n"
+      "Content-Type: message/delivery-status\r\n"
+      "\r\n"
+      "Reporting-MTA: dns; mx.example.jp\r\n"
+      "\r\n"
+      "Final-Recipient: RFC822; @mx.example.org\r\n"
+      "Action: failed\r\n"
+      "Status: 5.1.2\r\n"
+      "\r\n"
+      "--B2--\r\n";
+  auto r = parse(raw);
+  ASSERT_EQ(r.recipients.size(), 1u);
+  EXPECT_EQ(r.recipients[0].recipient, "nao@example.org");
+  EXPECT_EQ(r.recipients[0].reason, "hostunknown");
+}
