@@ -215,7 +215,8 @@ RuleMatch weaker_evidence(const ReasonFacts& f, std::string_view by_status, Phra
       return make("syntaxerror", "reply:" + std::string(f.reply_code));
   }
   if (f.action == "delayed" || f.action == "expired") return make("expired", "action:delayed");
-  if (f.command == "EHLO" || f.command == "HELO") return make("blocked", "command:" + std::string(f.command));
+  // Refused at the greeting or at HELO/EHLO: the client itself is not welcome.
+  if (one_of(f.command, {"CONN", "EHLO", "HELO"})) return make("blocked", "command:" + std::string(f.command));
   return {};
 }
 

@@ -160,6 +160,7 @@ std::optional<ScanResult> scan_sendmail(const ScanInput& in) {
       host = std::move(h);
       pending.clear();
       replies.clear();
+      command.clear();
       continue;
     }
     if (t.starts_with(">>>")) {
@@ -167,6 +168,8 @@ std::optional<ScanResult> scan_sendmail(const ScanInput& in) {
       continue;
     }
     if (t.starts_with("<<<")) {
+      // A reply before any command is the server's greeting: refused at connection.
+      if (command.empty()) command = "CONN";
       scan::append_diagnostic(pending, t.substr(3));
       scan::append_diagnostic(replies, t.substr(3));
       continue;
@@ -236,6 +239,12 @@ std::optional<ScanResult> scan_sendmail(const ScanInput& in) {
     const std::string folded = text::fold_space(replies);
     for (auto& r : result.recipients)
       if (continued_reply(r.diagnostic) && text::icontains(folded, r.diagnostic)) r.diagnostic = folded;
+    // A listed address whose reason is the last host's reply: that session's command and host.
+    for (auto& r : result.recipients)
+      if (r.smtp_command.empty() && !r.diagnostic.empty() && text::icontains(folded, r.diagnostic)) {
+        r.smtp_command = command;
+        if (r.remote_mta.empty()) r.remote_mta = host;
+      }
   }
   for (auto& r : result.recipients) scan::apply_fixed(r, kFixedReasons, "sendmail");
   scan::finish(result);

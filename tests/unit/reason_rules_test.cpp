@@ -162,3 +162,9 @@ TEST(RhostRules, DocomoDependsOnCommand) {
   EXPECT_EQ(match_rhost_rules_for_command("mfsmax.docomo.ne.jp", "", d, "5.0.0", "550", "RCPT").reason,
             "userunknown");
 }
+
+TEST(ReasonRules, RefusedAtGreetingIsBlocked) {
+  auto m = decide("554 ip=192.0.2.1 - a problem occurred. (bl)", "5.5.0", "CONN");
+  EXPECT_EQ(m.reason, "blocked");
+  EXPECT_EQ(m.rule, "command:CONN");
+}

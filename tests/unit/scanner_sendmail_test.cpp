@@ -132,3 +132,20 @@ lee@gmail.example
   EXPECT_NE(d.find("DMARC policy"), std::string::npos) << d;
   EXPECT_EQ(d.rfind("550-5.7.26 Unauthenticated", 0), 0u) << d;
 }
+
+// A reply with no command before it is the server's greeting: refused at connection.
+TEST(ScannerSendmail, ReplyBeforeAnyCommandIsTheGreeting) {
+  auto r = run_scanner("sendmail", R"(   ----- The following addresses had permanent fatal errors -----
+<ola@example.org>
+    (reason: 554 IP=192.0.2.1 - Connection refused, your address is listed (BL))
+
+   ----- Transcript of session follows -----
+... while talking to mx1.example.org.:
+<<< 554 IP=192.0.2.1 - Connection refused, your address is listed (BL)
+554 5.0.0 Service unavailable
+)");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->recipients.size(), 1u);
+  EXPECT_EQ(r->recipients[0].smtp_command, "CONN");
+  EXPECT_EQ(r->recipients[0].remote_mta, "mx1.example.org");
+}
