@@ -251,6 +251,22 @@ ParseOutcome parse_message(std::string_view raw) {
   }
   report.kind = kind;
 
+  // A local delivery agent's own message quoted in the report says more than the MTA's words.
+  if (kind == MessageKind::bounce && looks_like_notification(in)) {
+    if (const MdaVerdict mda = find_mda_verdict(in.body_text); !mda.reason.empty()) {
+      for (auto& m : merged) {
+        if ((m.s && !m.s->reason.empty()) || !m.hint.empty()) continue;
+        const auto at = m.r.recipient.find('@');
+        const std::string local = m.r.recipient.substr(0, at);
+        if (merged.size() > 1 && (local.empty() || !text::icontains(mda.message, local))) continue;
+        m.hint = mda.reason;
+        m.hint_rule = mda.rule;
+        if (!text::icontains(m.r.diagnostic_code, mda.message))
+          m.r.diagnostic_code = m.r.diagnostic_code.empty() ? mda.message : mda.message + " " + m.r.diagnostic_code;
+      }
+    }
+  }
+
   // 5. The returned original's headers.
   if (in.original) {
     fill_original(report.original, parse_header_block(in.original->body));

@@ -107,6 +107,17 @@ RuleMatch match_rhost_rules_for_command(std::string_view remote_mta_lower, std::
                                         std::string_view diagnostic_lower, std::string_view status,
                                         std::string_view reply_code, std::string_view command);
 
+// --- mda_rules.cpp ---
+// A local delivery agent's error line quoted in a notification ("mail.local: unknown user: bob").
+struct MdaVerdict {
+  std::string_view agent;   // "mail.local", "procmail", ... ("" when none found)
+  std::string_view reason;  // what the agent's message means
+  std::string message;      // the agent's line
+  std::string rule;         // decided_by: "mda:<agent>:<phrase>"
+};
+// Looks for an agent's output (its line prefix, up to the next blank line) in `body`.
+MdaVerdict find_mda_verdict(std::string_view body);
+
 // PowerMTA's X-PowerMTA-BounceCategory ("bad-mailbox" -> userunknown); "" if unknown.
 std::string_view reason_for_bounce_category(std::string_view category);
 

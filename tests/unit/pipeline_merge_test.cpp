@@ -148,3 +148,39 @@ TEST(PipelineMerge, UnusableFinalRecipientYieldsToScannedAddress) {
   EXPECT_EQ(r.recipients[0].recipient, "nao@example.org");
   EXPECT_EQ(r.recipients[0].reason, "hostunknown");
 }
+
+// A local delivery agent's line in the transcript says why; Sendmail's own words do not.
+TEST(PipelineMerge, LocalDeliveryAgentMessageDecides) {
+  const std::string raw =
+      "From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.net>\r\n"
+      "To: <sender@example.jp>\r\n"
+      "Subject: Returned mail: Service unavailable\r\n"
+      "MIME-Version: 1.0\r\n"
+      "Content-Type: multipart/report; report-type=delivery-status; boundary=\"B3\"\r\n"
+      "\r\n"
+      "--B3\r\n"
+      "Content-Type: text/plain\r\n"
+      "\r\n"
+      "   ----- The following addresses had permanent fatal errors -----\r\n"
+      "<pat@example.net>\r\n"
+      "\r\n"
+      "   ----- Transcript of session follows -----\r\n"
+      "mail.local: unknown user: pat\r\n"
+      "554 <pat@example.net>... Service unavailable\r\n"
+      "\r\n"
+      "--B3\r\n"
+      "Content-Type: message/delivery-status\r\n"
+      "\r\n"
+      "Reporting-MTA: dns; mx.example.net\r\n"
+      "\r\n"
+      "Final-Recipient: RFC822; <pat@example.net>\r\n"
+      "Action: failed\r\n"
+      "Status: 5.5.0\r\n"
+      "\r\n"
+      "--B3--\r\n";
+  auto r = parse(raw);
+  ASSERT_EQ(r.recipients.size(), 1u);
+  EXPECT_EQ(r.recipients[0].reason, "userunknown");
+  EXPECT_EQ(r.recipients[0].decided_by, "mda:mail.local:: unknown user:");
+  EXPECT_NE(r.recipients[0].diagnostic_code.find("mail.local: unknown user: pat"), std::string::npos);
+}

@@ -168,3 +168,20 @@ TEST(ReasonRules, RefusedAtGreetingIsBlocked) {
   EXPECT_EQ(m.reason, "blocked");
   EXPECT_EQ(m.rule, "command:CONN");
 }
+
+TEST(MdaRules, AgentLinesDecide) {
+  auto v = find_mda_verdict("   ----- Transcript of session follows -----\nmail.local: unknown user: pat\n"
+                            "554 <pat@example.net>... Service unavailable\n");
+  EXPECT_EQ(v.agent, "mail.local");
+  EXPECT_EQ(v.reason, "userunknown");
+  EXPECT_EQ(v.message, "mail.local: unknown user: pat");
+  EXPECT_EQ(v.rule, "mda:mail.local:: unknown user:");
+  EXPECT_EQ(find_mda_verdict("maildrop: maildir over quota.\n").reason, "mailboxfull");
+  EXPECT_EQ(find_mda_verdict("vdelivermail: Sorry, no mailbox here by that name. (#5.1.1)\n").reason, "userunknown");
+  EXPECT_EQ(find_mda_verdict("Your message to <q@example.org> was automatically rejected:\n"
+                             "Quota exceeded (mailbox for user is full)\n").reason,
+            "mailboxfull");
+  // The agent's name alone, or its phrase without the agent, decides nothing.
+  EXPECT_EQ(find_mda_verdict("procmail: Locking \"/var/mail/pat.lock\"\n").reason, "");
+  EXPECT_EQ(find_mda_verdict("The mail server said: unknown user: pat\n").reason, "");
+}
