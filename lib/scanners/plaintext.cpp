@@ -1,20 +1,24 @@
-// plaintext.cpp: the last resort for short plain-text notices no MTA scanner claims, such as
-// "User's mailbox is full: <user@example.com>  Unable to deliver mail.", Exchange 5.5's "Did not reach
-// the following recipient: user@example.com", or smail's "|--- Failed addresses follow: ---|" block
-// with "user@example.com ... unknown host". Only for a message that presents itself as a delivery
-// notice (From postmaster / mailer-daemon / root, or a failure Subject) and has no delivery-status
-// part; an address counts only after one of the lead-in phrases below or at the head of a
-// "user@example.com ... text" verdict line, never in a quoted ("> ") line.
+// plaintext.cpp: the last resort for plain-text notices no MTA scanner claims: "User's mailbox is full:
+// <user@example.com>", Exchange 5.5's "Did not reach the following recipient: user@example.com", smail's
+// "|--- Failed addresses follow: ---|" block ("user@example.com ... unknown host"), MDaemon's "The
+// following addresses did NOT receive a copy of your message:" list, MailEnable's "Recipient:
+// [SMTP:user@example.com]", small deliver programs' "unable to deliver your message to the following
+// addresses" lists. Only for a message that presents itself as a delivery notice (From postmaster /
+// mailer-daemon / root / MDaemon, a failure Subject, or a multipart/report); an address counts only
+// after one of the lead-in phrases below, at the head of a verdict line ("addr ... text", "addr -
+// text", "<addr>: text"), or in the list right after a list heading; never in a quoted ("> ") line
+// outside such a list.
 #include "common.hpp"
 #include "text.hpp"
 
 namespace bounced {
 namespace {
 
-constexpr std::string_view kSenders[] = {"postmaster@", "mailer-daemon@", "root@"};
+constexpr std::string_view kSenders[] = {"postmaster@", "mailer-daemon@", "root@", "mdaemon@"};
 constexpr std::string_view kSubjects[] = {
-    "delivery failed",  "delivery failure",    "delivery report", "failure notice", "mail delivery",
-    "mail error",       "non-delivery",        "returned mail",   "undeliverable",  "mail failed",
+    "delivery failed",  "delivery failure", "delivery report",  "failure notice",     "mail delivery",
+    "mail error",       "non-delivery",     "returned mail",    "undeliverable",      "mail failed",
+    "failed mail",      "delivery problem", "mail system error", "could not be delivered", "non remis",
 };
 // Phrases that introduce the failed address on the same line.
 constexpr std::string_view kLeadIns[] = {
@@ -30,8 +34,29 @@ constexpr std::string_view kLeadIns[] = {
     "failed to deliver to ",
     "error-for:",
     "the following recipients returned permanent errors:",
+    "unable to deliver your message to ",
+    "originally addressed to ",
+    "message, addressed to ",
+    "local mailbox ",
+    "recipient: [smtp:",  // MailEnable
+    "dda:smtp=",          // Exchange's X.400 form "c=US;a= ;p=Org;o=Site;dda:SMTP=user@example.com;"
+    "your message to ",   // "Your message to user@example.com has reached our local address ..."
 };
-// Where the notice ends and a copy of the original (or its headers) begins.
+// Headings after which the failed addresses follow one per line ("> user@example.com",
+// "-- user@example.com", "\"User\" <user@example.com>").
+constexpr std::string_view kListHeadings[] = {
+    "did not receive a copy of your message",            // MDaemon
+    "could not be delivered to the following user",      // Non-Delivery Report
+    "could not be delivered to the following recipient",
+    "message not delivered to the following addresses",
+    "your message to the following addresses",           // qmail-like "unable to deliver your message to ..."
+    "your message could not be delivered to",
+    "n'a pas pu etre delivre a",
+    "failed recipients",
+    "addressed to email address",
+    "could not be delivered to:",
+    "a message could not be delivered to",
+};// Where the notice ends and a copy of the original (or its headers) begins.
 constexpr std::string_view kStopAtStart[] = {
     "content-type: message/rfc822", "content-type: text/rfc822-headers", "content-type: message/delivery-status",
     "received:", "return-path:", "reporting-mta:", "received-from-mta:",
@@ -50,7 +75,7 @@ constexpr std::string_view kStopAnywhere[] = {
 };
 // Lines of MIME or layout noise, not part of the notice's words.
 constexpr std::string_view kSkipAtStart[] = {"content-type:", "content-transfer-encoding:", "content-description:",
-                                             "content-disposition:", "--"};
+                                             "content-disposition:"};
 
 bool starts_with_any(std::string_view s, std::span<const std::string_view> list) {
   for (auto p : list)
@@ -64,6 +89,8 @@ bool contains_any(std::string_view s, std::span<const std::string_view> list) {
 }
 
 bool presents_as_notice(const ScanInput& in) {
+  if (const auto* type = in.header("content-type"); type && text::icontains(*type, "report-type=delivery-status"))
+    return true;
   const std::string from = text::lower(in.from);
   if (contains_any(from, kSenders)) return true;
   const std::string subject = text::lower(in.subject);
@@ -76,9 +103,11 @@ std::string leading_address(std::string_view s) {
   std::size_t end = 0;
   while (end < s.size() && s[end] != ' ' && s[end] != '\t' && s[end] != ',' && s[end] != ';') ++end;
   auto token = s.substr(0, end);
-  while (!token.empty() && (token.front() == '<' || token.front() == '\'' || token.front() == '"')) token.remove_prefix(1);
-  while (!token.empty() && (token.back() == '>' || token.back() == '\'' || token.back() == '"' ||
-                            token.back() == '.' || token.back() == ':'))
+  while (!token.empty() && (token.front() == '<' || token.front() == '\'' || token.front() == '"' || token.front() == '[' ||
+                            token.front() == '('))
+    token.remove_prefix(1);
+  while (!token.empty() && (token.back() == '>' || token.back() == '\'' || token.back() == '"' || token.back() == '.' ||
+                            token.back() == ':' || token.back() == ']' || token.back() == ')'))
     token.remove_suffix(1);
   if (token.find('@') == std::string_view::npos || !text::is_address(token)) return {};
   const auto at = token.rfind('@');
@@ -86,42 +115,82 @@ std::string leading_address(std::string_view s) {
   return std::string(token);
 }
 
-// The failed address a line names, or "".
-std::string address_in(std::string_view line, std::string_view lower) {
+
+// The failed address a line names, or "". `in_list`: the line follows a list heading, where an
+// address alone on its line counts.
+std::string address_in(std::string_view line, std::string_view lower, bool in_list) {
   for (auto lead : kLeadIns)
     if (const auto p = lower.find(lead); p != std::string_view::npos)
       return leading_address(line.substr(p + lead.size()));
-  // "user@example.com ... unknown host" (smail, sendmail-like verdicts)
-  const auto t = text::trim(line);
-  const auto dots = t.find("...");
-  if (dots != std::string_view::npos && dots > 0) {
-    auto a = leading_address(t.substr(0, dots));
-    if (!a.empty() && text::trim(t.substr(0, dots)).size() <= a.size() + 2) return a;
+  auto t = text::trim(line);
+  // List markers: "> ", "-- ", "- ", "* ".
+  if (in_list)
+    while (!t.empty() && (t.front() == '>' || t.front() == '-' || t.front() == '*' || t.front() == ' ' || t.front() == '\t'))
+      t.remove_prefix(1);
+  std::size_t end = 0;
+  while (end < t.size() && t[end] != ' ' && t[end] != '\t') ++end;
+  const auto token = t.substr(0, end);
+  const auto rest = text::trim(t.substr(end));
+  auto a = leading_address(token);
+  if (a.empty()) {
+    // "\"User Name\" <user@example.com>" in a list.
+    if (in_list && !t.empty() && t.front() == '"') {
+      const auto lt = t.find('<');
+      if (lt != std::string_view::npos) return leading_address(t.substr(lt));
+    }
+    return {};
   }
+  // "user@example.com ... unknown host" (smail), "user@example.com - no such user here." (MDaemon),
+  // "<user@example.com>: reason" (qmail-like), or the address alone in a list.
+  if (rest.starts_with("...") || rest.starts_with("- ") || token.back() == ':' || (in_list && rest.empty()))
+    return a;
+  // "\"user@example.com\" <user@example.com>" in a list: the bracketed address.
+  if (in_list && rest.starts_with("<")) return leading_address(rest);
   return {};
 }
 
 }  // namespace
 
 std::optional<ScanResult> scan_plaintext(const ScanInput& in) {
-  if (in.delivery_status || !presents_as_notice(in)) return std::nullopt;
+  if (!presents_as_notice(in)) return std::nullopt;
+  // A delivery-status part with recipients is read as such; one without any (a bare Reporting-MTA)
+  // leaves the text to say who failed.
+  if (in.delivery_status) {
+    const std::string fields = in.delivery_status->text();
+    if (text::icontains(fields, "final-recipient:") || text::icontains(fields, "original-recipient:"))
+      return std::nullopt;
+  }
   ScanResult result;
   std::string preamble;
   ScannedRecipient* current = nullptr;
   std::size_t lines = 0;
+  // After a list heading: its addresses follow, perhaps after a few lines of prose ("This is a
+  // permanent error; I've given up."); the first other line after them ends the list.
+  bool in_list = false, list_started = false;
+  int prose_after_heading = 0;
   for (auto line : text::lines(in.body_text)) {
     if (++lines > 400) break;  // a notice is short; this is not one
     const auto t = text::trim(line);
     if (t.empty()) continue;
     const std::string lower = text::lower(t);
     if (starts_with_any(lower, kStopAtStart) || contains_any(lower, kStopAnywhere)) break;
-    if (t.front() == '>' || starts_with_any(lower, kSkipAtStart)) continue;
+    if (starts_with_any(lower, kSkipAtStart)) continue;
+    if (t.starts_with("--") && t.find(' ') == std::string_view::npos) continue;  // a MIME boundary
     if (t.find_first_not_of("-=_*|+ ") == std::string_view::npos) continue;  // rules
-    if (auto address = address_in(t, lower); !address.empty()) {
+    auto address = address_in(t, lower, in_list);
+    if (t.front() == '>' && !(in_list && !address.empty())) continue;  // a quote, not the notice's words
+    if (!address.empty()) {
       current = scan::add_recipient(result, std::move(address));
       if (!current) break;
       current->diagnostic = preamble;
       current->action = "failed";
+      list_started = in_list;
+    } else if (contains_any(lower, kListHeadings)) {
+      in_list = true;
+      list_started = false;
+      prose_after_heading = 0;
+    } else if (in_list && (list_started || ++prose_after_heading > 3)) {
+      in_list = list_started = false;
     }
     if (current) scan::append_diagnostic(current->diagnostic, t);
     else scan::append_diagnostic(preamble, t);

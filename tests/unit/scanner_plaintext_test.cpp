@@ -45,6 +45,70 @@ TEST(ScannerPlaintext, LeadInPhrases) {
   EXPECT_EQ(s->recipients[0].recipient, "dee@example.net");
 }
 
+TEST(ScannerPlaintext, ListsAfterAHeading) {
+  // MDaemon: the list is quoted with "> ".
+  ScanFixture a({{"From", "MDaemon@mail.example.com"}, {"Subject", "Permanent Delivery Failure"}},
+                "The attached message had PERMANENT fatal delivery errors!\n\n"
+                "YOUR MESSAGE WAS NOT DELIVERED!\n\n"
+                "The following addresses did NOT receive a copy of your message:\n\n"
+                "> pia@example.com\n\n--- Session Transcript ---\n 550 5.1.1 No such user\n");
+  auto r = bounced::scan_plaintext(*a.in);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->recipients.size(), 1u);
+  EXPECT_EQ(r->recipients[0].recipient, "pia@example.com");
+  // A qmail-like deliver program: prose between the heading and the addresses.
+  ScanFixture b({{"From", "MAILER-DAEMON@mx.example.cn"}, {"Subject", "failure notice"}},
+                "Hi. This is the deliver program at mx.example.cn.\n"
+                "I'm afraid I wasn't able to deliver your message to the following addresses.\n"
+                "This is a permanent error; I've given up. Sorry it didn't work out.\n\n"
+                "quinn@example.com\nNo such user\n\nPlease contact admin@example.cn for help.\n");
+  auto s = bounced::scan_plaintext(*b.in);
+  ASSERT_TRUE(s);
+  ASSERT_EQ(s->recipients.size(), 1u);
+  EXPECT_EQ(s->recipients[0].recipient, "quinn@example.com");
+  // Name and address, and a "-- " list.
+  ScanFixture c({{"From", "<admin@example.com>"}, {"Subject", "Non-Delivery: Hello"}},
+                "--- Non-Delivery Report ---\nThe email below could not be delivered to the following user:\n\n"
+                "\"Rae Example\" <rae@example.com>\n\nOld message:\n");
+  auto t = bounced::scan_plaintext(*c.in);
+  ASSERT_TRUE(t);
+  ASSERT_EQ(t->recipients.size(), 1u);
+  EXPECT_EQ(t->recipients[0].recipient, "rae@example.com");
+  ScanFixture d({{"From", "mailer-daemon@example.com"}, {"Subject", "[Postmaster] Email Delivery Failure"}},
+                "This is a delivery failure notification message indicating that\n"
+                "an email list-bounces@example.net addressed to email address :\n-- sam@example.com\n\n"
+                "could not be delivered. The problem appears to be :\n-- Recipient server unavailable or busy\n");
+  auto u = bounced::scan_plaintext(*d.in);
+  ASSERT_TRUE(u);
+  ASSERT_EQ(u->recipients.size(), 1u);
+  EXPECT_EQ(u->recipients[0].recipient, "sam@example.com");
+}
+
+TEST(ScannerPlaintext, MoreLeadIns) {
+  ScanFixture a({{"From", "\"Delivery Subsystem\" <POSTMASTER@example.org>"}, {"Subject", "Message Delivery Failure"}},
+                "MailEnable: Message could not be delivered to some recipients.\n"
+                "The following recipient(s) could not be reached:\n\n"
+                "\tRecipient: [SMTP:tom@example.com]\n"
+                "\tReason: Remote SMTP Server Returned: 550 Requested action not taken: mailbox unavailable\n");
+  auto r = bounced::scan_plaintext(*a.in);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->recipients.size(), 1u);
+  EXPECT_EQ(r->recipients[0].recipient, "tom@example.com");
+  ScanFixture b({{"From", "postmaster@mail.example.it"}, {"Subject", "Delivery failure"}},
+                "Your message has encountered delivery problems\nto local user uma.\n"
+                "(Originally addressed to uma@example.it)\n\nUser not known\n");
+  auto s = bounced::scan_plaintext(*b.in);
+  ASSERT_TRUE(s);
+  ASSERT_EQ(s->recipients.size(), 1u);
+  EXPECT_EQ(s->recipients[0].recipient, "uma@example.it");
+  ScanFixture c({{"From", "MDaemon@mx.example.net"}, {"Subject", "Warning: vic@example.net - User unknown!"}},
+                "vic@example.net - no such user here.\n\nThere is no user by that name at this server.\n");
+  auto t = bounced::scan_plaintext(*c.in);
+  ASSERT_TRUE(t);
+  ASSERT_EQ(t->recipients.size(), 1u);
+  EXPECT_EQ(t->recipients[0].recipient, "vic@example.net");
+}
+
 TEST(ScannerPlaintext, LeavesOrdinaryMailAlone) {
   // Not presented as a notice.
   ScanFixture a({{"From", "Alice <alice@example.com>"}, {"Subject", "Lunch"}},
@@ -58,6 +122,10 @@ TEST(ScannerPlaintext, LeavesOrdinaryMailAlone) {
   ScanFixture c({{"From", "postmaster@example.net"}, {"Subject", "Mail delivery report"}},
                 "Your mail to the list was delivered. Contact admin@example.net for help.\n");
   EXPECT_FALSE(bounced::scan_plaintext(*c.in));
+  // A person's mail listing addresses after a phrase that is no heading.
+  ScanFixture d({{"From", "Bob <bob@example.com>"}, {"Subject", "Re: returned mail"}},
+                "Hi, here are the new addresses:\n\nwin@example.org\nxia@example.org\n");
+  EXPECT_FALSE(bounced::scan_plaintext(*d.in));
 }
 
 }  // namespace
