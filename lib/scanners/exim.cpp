@@ -208,8 +208,11 @@ std::optional<ScanResult> scan_exim(const ScanInput& in) {
       if (e.address.empty()) e.address = text::find_address(t.substr(13));
       continue;
     }
-    if (text::istarts_with(t, "(generated from ") || text::istarts_with(t, "(ultimately generated from "))
+    if (text::istarts_with(t, "(generated from ") || text::istarts_with(t, "(ultimately generated from ")) {
+      // "an undisclosed address (generated from user@example.com)": the address it stands for.
+      if (e.address.empty()) e.address = text::find_address(t.substr(t.find(" from ") + 6));
       continue;
+    }
     if (e.reply_code.empty()) e.reply_code = scan::leading_reply_code(t);
     if (e.remote_mta.empty() && text::istarts_with(t, "host ")) e.remote_mta = scan::find_remote_host(t);
     scan::append_diagnostic(e.diagnostic, t);

@@ -14,11 +14,12 @@
 namespace bounced {
 namespace {
 
-constexpr std::string_view kSenders[] = {"postmaster@", "mailer-daemon@", "root@", "mdaemon@"};
+constexpr std::string_view kSenders[] = {"postmaster@", "mailer-daemon@", "root@", "mdaemon@", "mail delivery subsystem"};
 constexpr std::string_view kSubjects[] = {
     "delivery failed",  "delivery failure", "delivery report",  "failure notice",     "mail delivery",
     "mail error",       "non-delivery",     "returned mail",    "undeliverable",      "mail failed",
     "failed mail",      "delivery problem", "mail system error", "could not be delivered", "non remis",
+    "delivery warning", "not yet been delivered", "automatically rejected mail",
 };
 // Phrases that introduce the failed address on the same line.
 constexpr std::string_view kLeadIns[] = {
@@ -56,6 +57,14 @@ constexpr std::string_view kListHeadings[] = {
     "addressed to email address",
     "could not be delivered to:",
     "a message could not be delivered to",
+    "did not receive your message",      // Netscape Messaging Server
+    "your message to:",                  // "Your message to:\n\tuser@example.com\nhas not yet been delivered"
+    "delivery of email to this address",
+};
+// Wordings of a delay warning: delivery is still being attempted.
+constexpr std::string_view kDelayPhrases[] = {
+    "has not yet been delivered", "this is just a warning", "will continue to attempt", "will continue to try",
+    "delivery has been postponed", "has been postponed", "advisory-only",
 };// Where the notice ends and a copy of the original (or its headers) begins.
 constexpr std::string_view kStopAtStart[] = {
     "content-type: message/rfc822", "content-type: text/rfc822-headers", "content-type: message/delivery-status",
@@ -170,7 +179,8 @@ std::optional<ScanResult> scan_plaintext(const ScanInput& in) {
   int prose_after_heading = 0;
   for (auto line : text::lines(in.body_text)) {
     if (++lines > 400) break;  // a notice is short; this is not one
-    const auto t = text::trim(line);
+    const std::string folded = text::fold_space(text::trim(line));  // "undeliverable  to x" as one space
+    const std::string_view t = folded;
     if (t.empty()) continue;
     const std::string lower = text::lower(t);
     if (starts_with_any(lower, kStopAtStart) || contains_any(lower, kStopAnywhere)) break;
@@ -196,6 +206,8 @@ std::optional<ScanResult> scan_plaintext(const ScanInput& in) {
     else scan::append_diagnostic(preamble, t);
   }
   if (result.recipients.empty()) return std::nullopt;
+  if (scan::find_marker(in, kDelayPhrases))
+    for (auto& r : result.recipients) r.action = "delayed";
   scan::finish(result);
   return result;
 }

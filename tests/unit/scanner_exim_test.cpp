@@ -187,3 +187,19 @@ recipients. This is a permanent error. The following address(es) failed:
   EXPECT_EQ(r->recipients[4].status, "5.1.1");
   EXPECT_EQ(r->recipients[5].status, "5.0.912");
 }
+
+TEST(ScannerExim, UndisclosedAddressStandsForItsSource) {
+  auto r = run_scanner("exim", R"(This message was created automatically by mail delivery software.
+
+A message that you sent could not be delivered to one or more of its
+recipients. This is a permanent error. The following address(es) failed:
+
+  an undisclosed address
+    (generated from yan@example.com)
+
+------ This is a copy of the message, including all the headers. ------
+)");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->recipients.size(), 1u);
+  EXPECT_EQ(r->recipients[0].recipient, "yan@example.com");
+}

@@ -109,6 +109,27 @@ TEST(ScannerPlaintext, MoreLeadIns) {
   EXPECT_EQ(t->recipients[0].recipient, "vic@example.net");
 }
 
+TEST(ScannerPlaintext, DelayWarningIsDelayed) {
+  ScanFixture a({{"From", "MAILER-DAEMON@mx.example.com (Mail Delivery System)"},
+                 {"Subject", "Warning: message has not yet been delivered"}},
+                "This is an automated message created by mail delivery software.\n\nYour message to:\n\n"
+                "\tzed@example.com\n\nhas not yet been delivered because the recipient server did not respond.\n"
+                "This is just a warning, you do not need to take any action.\n");
+  auto r = bounced::scan_plaintext(*a.in);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->recipients.size(), 1u);
+  EXPECT_EQ(r->recipients[0].recipient, "zed@example.com");
+  EXPECT_EQ(r->recipients[0].action, "delayed");
+  // Two blanks where one is meant.
+  ScanFixture b({{"From", "\"Postmaster\" <postmaster@example.org>"}, {"Subject", "Undeliverable Mail"}},
+                "undeliverable  to abe@example.com\n\nOriginal message follows.\n");
+  auto s = bounced::scan_plaintext(*b.in);
+  ASSERT_TRUE(s);
+  ASSERT_EQ(s->recipients.size(), 1u);
+  EXPECT_EQ(s->recipients[0].recipient, "abe@example.com");
+  EXPECT_EQ(s->recipients[0].action, "failed");
+}
+
 TEST(ScannerPlaintext, LeavesOrdinaryMailAlone) {
   // Not presented as a notice.
   ScanFixture a({{"From", "Alice <alice@example.com>"}, {"Subject", "Lunch"}},
