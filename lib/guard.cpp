@@ -4,9 +4,10 @@
 // the message the way mimetic's iterator parser (mimetic/parser/itparser.h) will: same newline
 // rules (CR, LF, CRLF, LFCR), same header-end rules, same boundary matching (prefix match against
 // the stack of "--boundary" strings, innermost first, only on complete lines, lines over 4093
-// bytes seen in 4093-byte segments), message/rfc822 bodies entered as nested messages. So every
-// header region mimetic will parse is checked here first, and the entity spans it records line up
-// with mimetic's tree. Content-Type values are parsed with mimetic's own ContentType class so the
+// bytes seen in 4093-byte segments, a body line that ended a header tested from where mimetic's
+// header parse gave up). So every header region mimetic will parse is checked here first, and the
+// entity spans it records line up with mimetic's tree (message/rfc822 bodies are leaves: mimetic
+// is shown stubs, see StreamEdit). Content-Type values are parsed with mimetic's own ContentType class so the
 // boundary strings are the ones mimetic will use. Linear time; recursion bounded by max_mime_depth.
 #include "guard.hpp"
 
@@ -126,10 +127,23 @@ class PreScan {
       index = spans_->size();
       spans_->push_back(EntitySpan{pos_, pos_, pos_, raw_.size(), depth});
     }
+    const std::size_t header_begin = pos_;
     std::string content_type;
     bool has_content_type = false;
     const bool blank_line = load_header(depth, content_type, has_content_type, index);
     if (error_ != GuardError::none) return;
+    // We read header fields from the span, so mimetic is shown only the one it uses: the
+    // Content-Type value exactly as it would have unfolded it. Only for a header ended by a blank
+    // line (so the stub ends the same way), and a value it would not trim.
+    if (edits_ && blank_line && (!has_content_type || (!content_type.empty() && !is_blank(content_type[0])))) {
+      std::string stub;
+      if (has_content_type) {
+        stub.reserve(content_type.size() + 16);
+        stub.append("Content-Type: ").append(content_type).push_back('\n');
+      }
+      stub.push_back('\n');
+      edits_->push_back(StreamEdit{header_begin, pos_, std::move(stub), true});
+    }
 
     bool multipart = false, rfc822 = false;
     std::string boundary;
@@ -153,7 +167,19 @@ class PreScan {
       copy_until_boundary();
       if (edits_) (*edits_)[edit].end = stop_pos_;
     } else {
+      // A leaf body: we take it from the span, so mimetic is shown an empty body (after a blank
+      // line, which it needs to end the header when the body's first line ended it instead).
+      std::size_t edit = 0;
+      if (edits_) {
+        edit = edits_->size();
+        edits_->push_back(StreamEdit{pos_, pos_, blank_line ? "" : "\n", true});
+      }
       copy_until_boundary();
+      if (edits_) {
+        auto& e = (*edits_)[edit];
+        e.end = stop_pos_;
+        if (e.end == e.begin) e.text.clear();  // nothing to hide: leave the stream as it is
+      }
     }
     if (spans_) (*spans_)[index].end = stop_pos_;
   }
@@ -264,7 +290,9 @@ class PreScan {
       const std::size_t name_end = k;
       while (k < text.size() && is_blank(text[k])) ++k;
       if (k >= text.size() || text[k] != ':') {
+        // mimetic gives up at text[k]: the line is body, but its boundary test starts there.
         body_begin = line.begin;
+        test_from_ = line.begin + k;
         break;
       }
       ++k;
@@ -336,10 +364,14 @@ class PreScan {
     while (pos_ < n) {
       const Line line = read_line(raw_, pos_);
       if (!line.has_newline) break;  // the last, unterminated line is never tested
-      const std::size_t len = line.size();
+      // Where mimetic's line starts: the line's start, or for a body line that ended a header,
+      // where its header parse gave up (see load_header).
+      const std::size_t start = test_from_ > line.begin && test_from_ <= line.end ? test_from_ : line.begin;
+      test_from_ = 0;
+      const std::size_t len = line.end - start;
       if (len >= 2) {
-        std::size_t seg = line.begin;
-        if (len >= kBlockLine) seg = line.begin + len / kBlockLine * kBlockLine;
+        std::size_t seg = start;
+        if (len >= kBlockLine) seg = start + len / kBlockLine * kBlockLine;
         const std::size_t seg_len = line.end - seg;
         if (seg_len >= 2 && p[seg] == '-' && p[seg + 1] == '-') {
           const BoundaryKind kind = classify_boundary(std::string_view(p + seg, seg_len), level);
@@ -352,13 +384,13 @@ class PreScan {
               inserted += '\n';
               pending_.push_back(std::move(closing));
             }
-            if (edits_) edits_->push_back(StreamEdit{line.begin, line.begin, std::move(inserted)});
-            pos_ = line.begin;
+            if (edits_) edits_->push_back(StreamEdit{start, start, std::move(inserted)});
+            pos_ = start;
             copy_until_boundary();  // takes the first inserted delimiter
             return;
           }
           if (kind != BoundaryKind::none) {
-            stop_pos_ = line.begin;
+            stop_pos_ = start;
             pos_ = line.next;
             return;
           }
@@ -376,6 +408,7 @@ class PreScan {
   std::vector<std::string> pending_;     // inserted closing delimiters not yet read
   std::size_t pos_ = 0;
   std::size_t stop_pos_ = 0;
+  std::size_t test_from_ = 0;            // see copy_until_boundary
   std::size_t parts_ = 0;
   unsigned long long header_work_ = 0;
   std::vector<std::string> boundaries_;  // innermost last

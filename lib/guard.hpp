@@ -62,9 +62,12 @@ struct EntitySpan {
 // - A delimiter of an outer multipart met inside an inner one gets the missing closing
 //   delimiters inserted before it: mimetic would otherwise abandon the rest of the message
 //   (its HigherLevelBoundary handling unwinds every level and stops).
+// - A leaf body becomes empty, and a header block becomes just its Content-Type field (`stub`):
+//   we read both from the span; mimetic only needs the structure.
 struct StreamEdit {
   std::size_t begin = 0, end = 0;
   std::string text;
+  bool stub = false;  // hides text we read from the span (dropped when falling back, see mime.cpp)
 };
 
 struct MimeLayout {

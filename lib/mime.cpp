@@ -3,14 +3,17 @@
 // no istream), and converts mimetic's tree into our MimePart tree with bodies decoded by our own
 // decoders.
 //
-// The pre-scan walks the message by mimetic's rules and records each entity's raw span, plus two
-// kinds of edits to the stream mimetic sees: message/rfc822 bodies become empty stubs (we keep
-// them raw and parse them on demand, so mimetic does not parse returned originals), and missing
-// closing delimiters are inserted where an outer delimiter ends an inner multipart (mimetic would
-// otherwise drop the rest of the message). When the pre-scan and mimetic agree on the number of
-// entities (always, unless the pre-scan's mirror of mimetic is wrong somewhere), the spans give
-// each part's raw header block (exact values: mimetic re-serialises Content-Type after parsing
-// it) and the raw text of message/rfc822 parts. Otherwise mimetic's own field values are used.
+// The pre-scan walks the message by mimetic's rules and records each entity's raw span, plus
+// edits to the stream mimetic sees (StreamEdit, guard.hpp). Required edits: message/rfc822 bodies
+// become empty stubs (we keep them raw and parse them on demand, so mimetic does not parse
+// returned originals), and missing closing delimiters are inserted where an outer delimiter ends
+// an inner multipart (mimetic would otherwise drop the rest of the message). Stubs: each header
+// block is cut to its Content-Type field and each leaf body to nothing, so mimetic parses only the
+// structure (it walks its input a character at a time) and we read fields and bodies straight
+// from the spans. When the pre-scan and mimetic agree on the number of entities (always, unless
+// the pre-scan's mirror of mimetic is wrong somewhere), the spans give each part's raw header
+// block and body. Otherwise mimetic parses again without the stubs and its own field values and
+// bodies are used.
 #include "mime.hpp"
 
 #include <mimetic/mimeentity.h>
@@ -199,6 +202,12 @@ class TreeBuilder {
         if (span->end < raw_.size()) body = drop_final_newline(body);
         part->body = transfer_decode(body, encoding);
       }  // else: the raw text is unknown (the layouts disagree): left empty
+    } else if (span) {
+      // A leaf: mimetic saw an empty stub; the body is the span without the line break that
+      // belongs to the following delimiter (as mimetic would have cut it).
+      std::string_view body = raw_.substr(span->body_begin, span->end - span->body_begin);
+      if (span->end < raw_.size()) body = drop_final_newline(body);
+      part->body = transfer_decode(body, encoding);
     } else if (encoding == TransferEncoding::identity) {
       part->body = std::move(static_cast<std::string&>(e.body()));  // the entity is ours and dies next
     } else {
@@ -242,12 +251,23 @@ MimeResult parse_mime(std::string_view raw) {
   result.error = scan_message(message, &layout);
   if (result.error != GuardError::none) return result;
 
-  const std::vector<Segment> segments = make_segments(message, layout.edits);
-  mimetic::MimeEntity entity;
-  entity.load(SegmentIterator(segments.data()), SegmentIterator(&segments.back()), mimetic::imNone);
-  const bool aligned = count_entities(entity) == layout.spans.size();
+  auto entity = std::make_unique<mimetic::MimeEntity>();
+  {
+    const std::vector<Segment> segments = make_segments(message, layout.edits);
+    entity->load(SegmentIterator(segments.data()), SegmentIterator(&segments.back()), mimetic::imNone);
+  }
+  bool aligned = count_entities(*entity) == layout.spans.size();
+  if (!aligned) {
+    // The pre-scan's mirror of mimetic went wrong somewhere: parse again with the headers and leaf
+    // bodies in the stream, so they come from mimetic itself.
+    std::erase_if(layout.edits, [](const StreamEdit& e) { return e.stub; });
+    const std::vector<Segment> segments = make_segments(message, layout.edits);
+    entity = std::make_unique<mimetic::MimeEntity>();
+    entity->load(SegmentIterator(segments.data()), SegmentIterator(&segments.back()), mimetic::imNone);
+    aligned = count_entities(*entity) == layout.spans.size();
+  }
   TreeBuilder builder(message, layout.spans, aligned);
-  result.root = builder.convert(entity, false);
+  result.root = builder.convert(*entity, false);
   return result;
 }
 

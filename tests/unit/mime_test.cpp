@@ -170,6 +170,19 @@ TEST(Mime, BoundaryNeverAppears) {
   EXPECT_NE(r.root->children[0]->body.find("550 user unknown"), std::string::npos);
 }
 
+TEST(Mime, BodyLineThatEndsAHeader) {
+  // "x --R" ends the part's header; mimetic reads its "--R" as a delimiter.
+  const auto r = parse_mime(
+      "From: a@example.org\nContent-Type: multipart/mixed; boundary=\"R\"\n\n"
+      "--R\nContent-Type: text/plain\nX-Note: kept\nx --R\nsecond\n--R--\n");
+  ASSERT_TRUE(r.root);
+  ASSERT_EQ(r.root->children.size(), 2u);
+  EXPECT_EQ(r.root->children[0]->body, "x ");
+  ASSERT_NE(r.root->children[0]->header("x-note"), nullptr);  // header fields come from the raw text
+  EXPECT_EQ(*r.root->children[0]->header("x-note"), "kept");
+  EXPECT_EQ(r.root->children[1]->body, "second");
+}
+
 TEST(Mime, DigestPartsDefaultToMessage) {
   const auto r = parse_mime(
       "From: a@example.org\nContent-Type: multipart/digest; boundary=d\n\n--d\n\nFrom: x@example.org\n\nhi\n--d--\n");
