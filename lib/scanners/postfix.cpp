@@ -14,6 +14,10 @@ constexpr std::string_view kStartMarkers[] = {
     "this is the postfix program at host ",
     "the postfix program\n",
     "postfix program at host ",
+    // The template under another mail_name ("This is the Keftamail program at host ..."): its next
+    // sentence is Postfix's own.
+    "i'm sorry to have to inform you that the message returned",
+    "i'm sorry to have to inform you that your message could not",
 };
 // Where the report ends: the attached original / delivery report (when not split by MIME).
 constexpr std::string_view kEndMarkers[] = {

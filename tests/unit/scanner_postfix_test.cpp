@@ -149,3 +149,20 @@ TEST(ScannerPostfix, AolDnsFailuresAreFinal) {
   EXPECT_EQ(r->recipients[0].reason, "notaccept");
   EXPECT_EQ(r->recipients[0].decided_by, "scanner:aol:type=mx: malformed or unexpected name server reply");
 }
+
+TEST(ScannerPostfix, TemplateUnderAnotherMailName) {
+  auto r = run_scanner("postfix", R"(This is the Acme Mail program at host mail1.example.net.
+
+I'm sorry to have to inform you that the message returned
+below could not be delivered to one or more destinations.
+
+			The Acme Mail program
+
+<bo@example.net>: permission denied. Command output: Mail quota
+    exceeded.
+)");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->recipients.size(), 1u);
+  EXPECT_EQ(r->recipients[0].recipient, "bo@example.net");
+  EXPECT_NE(r->recipients[0].diagnostic.find("Mail quota exceeded"), std::string::npos);
+}
