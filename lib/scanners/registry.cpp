@@ -39,6 +39,7 @@ std::optional<ScanResult> scan_activehunter(const ScanInput&);
 std::optional<ScanResult> scan_facebook(const ScanInput&);
 std::optional<ScanResult> scan_bigfoot(const ScanInput&);
 std::optional<ScanResult> scan_mcafee(const ScanInput&);
+std::optional<ScanResult> scan_amavis(const ScanInput&);
 std::optional<ScanResult> scan_messagelabs(const ScanInput&);
 std::optional<ScanResult> scan_outlook(const ScanInput&);
 // Generic MTAs (scanA).
@@ -89,6 +90,7 @@ const std::vector<Scanner>& scanner_registry() {
       {"facebook", scan_facebook},
       {"bigfoot", scan_bigfoot},
       {"mcafee", scan_mcafee},
+      {"amavis", scan_amavis},
       {"messagelabs", scan_messagelabs},
       {"outlook", scan_outlook},
       // Generic MTAs. Those with one unmistakable banner first.

@@ -1,6 +1,6 @@
 // scanner_gateways_test.cpp: mail gateways and providers that relay the next hop's reply in a
 // delivery-status report of their own (McAfee, MessageLabs / Symantec Email Security.cloud,
-// Outlook.com / Hotmail, Office 365, Amazon SES receiving). Samples written here in each product's
+// Outlook.com / Hotmail, Office 365, Amazon SES receiving, amavisd-new). Samples written here in each product's
 // wording.
 #include <gtest/gtest.h>
 
@@ -12,6 +12,7 @@ std::optional<ScanResult> scan_messagelabs(const ScanInput&);
 std::optional<ScanResult> scan_outlook(const ScanInput&);
 std::optional<ScanResult> scan_exchange(const ScanInput&);
 std::optional<ScanResult> scan_amazonses(const ScanInput&);
+std::optional<ScanResult> scan_amavis(const ScanInput&);
 }  // namespace bounced
 
 using bounced::testing::ScanFixture;
@@ -121,6 +122,28 @@ TEST(ScannerAmazonSes, ReceivingRuleBounce) {
   ASSERT_EQ(r->recipients.size(), 2u);
   EXPECT_EQ(r->recipients[0].reason, "filtered");
   EXPECT_EQ(r->recipients[1].reason, "contenterror");
+}
+
+TEST(ScannerAmavis, OwnVerdictsDecide) {
+  ScanFixture f({{"From", "\"Content-filter at mx.example.com\" <postmaster@mx.example.com>"},
+                 {"Subject", "Undeliverable mail, MTA-BLOCKED"}},
+                "The message WAS NOT relayed to:\n\n",
+                "Reporting-MTA: dns; mx.example.com\n\n"
+                "Final-Recipient: rfc822;kay@example.com\nAction: failed\nStatus: 5.7.0\n"
+                "Diagnostic-Code: smtp; 554 5.7.0 Reject, id=31337-04 - SPAM\n\n"
+                "Final-Recipient: rfc822;lou@example.com\nAction: failed\nStatus: 5.7.0\n"
+                "Diagnostic-Code: smtp; 554 5.7.0 Reject, id=31337-04 - INFECTED: Eicar-Test-Signature\n\n"
+                "Final-Recipient: rfc822;max@example.com\nAction: failed\nStatus: 5.1.1\n"
+                "Diagnostic-Code: smtp; 550 5.1.1 <max@example.com>: Recipient address rejected: User unknown\n");
+  if (!f.headers_work()) GTEST_SKIP() << "MIME stage not landed";
+  auto r = bounced::scan_amavis(*f.in);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->recipients.size(), 3u);
+  EXPECT_EQ(r->recipients[0].reason, "spamdetected");
+  EXPECT_EQ(r->recipients[1].reason, "virusdetected");
+  EXPECT_EQ(r->recipients[2].reason, "");  // the next hop's refusal: left to the classifier
+  ScanFixture g({{"From", "MAILER-DAEMON@mx.example.com"}}, "The message WAS NOT relayed to:\n");
+  EXPECT_FALSE(bounced::scan_amavis(*g.in));
 }
 
 }  // namespace
