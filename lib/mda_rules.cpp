@@ -56,8 +56,12 @@ constexpr std::size_t kMaxAgentLines = 20;
 
 }  // namespace
 
-MdaVerdict find_mda_verdict(std::string_view body) {
+MdaVerdict find_mda_verdict(std::string_view body, std::string_view body_lower) {
   MdaVerdict out;
+  // Most reports quote no agent at all: one substring search per agent decides that.
+  bool any = false;
+  for (const auto& a : kAgents) any = any || body_lower.find(a.name == "dovecot" ? " was automatically rejected:" : a.prefix) != std::string_view::npos;
+  if (!any) return out;
   std::string_view agent;
   std::size_t seen = 0, agent_lines = 0;
   for (auto line : text::lines(body)) {

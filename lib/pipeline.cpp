@@ -253,7 +253,7 @@ ParseOutcome parse_message(std::string_view raw) {
 
   // A local delivery agent's own message quoted in the report says more than the MTA's words.
   if (kind == MessageKind::bounce && looks_like_notification(in)) {
-    if (const MdaVerdict mda = find_mda_verdict(in.body_text); !mda.reason.empty()) {
+    if (const MdaVerdict mda = find_mda_verdict(in.body_text, in.body_lower()); !mda.reason.empty()) {
       for (auto& m : merged) {
         if ((m.s && !m.s->reason.empty()) || !m.hint.empty()) continue;
         const auto at = m.r.recipient.find('@');

@@ -115,8 +115,9 @@ struct MdaVerdict {
   std::string message;      // the agent's line
   std::string rule;         // decided_by: "mda:<agent>:<phrase>"
 };
-// Looks for an agent's output (its line prefix, up to the next blank line) in `body`.
-MdaVerdict find_mda_verdict(std::string_view body);
+// Looks for an agent's output (its line prefix, up to the next blank line) in `body`; `body_lower`
+// is the same text lowercased (for a quick check that any agent is quoted at all).
+MdaVerdict find_mda_verdict(std::string_view body, std::string_view body_lower);
 
 // PowerMTA's X-PowerMTA-BounceCategory ("bad-mailbox" -> userunknown); "" if unknown.
 std::string_view reason_for_bounce_category(std::string_view category);

@@ -1,6 +1,9 @@
 // reason_rules_test.cpp: the reason tables and the order in which they are consulted.
 #include <gtest/gtest.h>
 
+#include <cctype>
+#include <string>
+
 #include "reason_rules.hpp"
 
 using namespace bounced;
@@ -169,19 +172,25 @@ TEST(ReasonRules, RefusedAtGreetingIsBlocked) {
   EXPECT_EQ(m.rule, "command:CONN");
 }
 
+static MdaVerdict mda(std::string_view body) {
+  std::string lower(body);
+  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return find_mda_verdict(body, lower);
+}
+
 TEST(MdaRules, AgentLinesDecide) {
-  auto v = find_mda_verdict("   ----- Transcript of session follows -----\nmail.local: unknown user: pat\n"
+  auto v = mda("   ----- Transcript of session follows -----\nmail.local: unknown user: pat\n"
                             "554 <pat@example.net>... Service unavailable\n");
   EXPECT_EQ(v.agent, "mail.local");
   EXPECT_EQ(v.reason, "userunknown");
   EXPECT_EQ(v.message, "mail.local: unknown user: pat");
   EXPECT_EQ(v.rule, "mda:mail.local:: unknown user:");
-  EXPECT_EQ(find_mda_verdict("maildrop: maildir over quota.\n").reason, "mailboxfull");
-  EXPECT_EQ(find_mda_verdict("vdelivermail: Sorry, no mailbox here by that name. (#5.1.1)\n").reason, "userunknown");
-  EXPECT_EQ(find_mda_verdict("Your message to <q@example.org> was automatically rejected:\n"
+  EXPECT_EQ(mda("maildrop: maildir over quota.\n").reason, "mailboxfull");
+  EXPECT_EQ(mda("vdelivermail: Sorry, no mailbox here by that name. (#5.1.1)\n").reason, "userunknown");
+  EXPECT_EQ(mda("Your message to <q@example.org> was automatically rejected:\n"
                              "Quota exceeded (mailbox for user is full)\n").reason,
             "mailboxfull");
   // The agent's name alone, or its phrase without the agent, decides nothing.
-  EXPECT_EQ(find_mda_verdict("procmail: Locking \"/var/mail/pat.lock\"\n").reason, "");
-  EXPECT_EQ(find_mda_verdict("The mail server said: unknown user: pat\n").reason, "");
+  EXPECT_EQ(mda("procmail: Locking \"/var/mail/pat.lock\"\n").reason, "");
+  EXPECT_EQ(mda("The mail server said: unknown user: pat\n").reason, "");
 }
