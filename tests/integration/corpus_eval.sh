@@ -34,9 +34,11 @@ python3 - "$work/score.json" <<'PY'
 import json, sys
 score = json.load(open(sys.argv[1]))
 print(score.get("summary", ""))
-# Issue 4's targets (subject is read from the per-corpus table, the summary line lacks it).
-floors = {"detect": 99.5, "class": 99.5, "status": 98.0, "reason": 97.0, "hard": 99.0, "addr": 99.0,
-          "count": 98.0, "reply": 98.0, "subject": 98.0}
+# Issue 4's targets, raised to a little under the measured figures where those exceed them
+# (measured: detect 100, class 99.8, status 99.7, reason 99.8, hard 100, addr 99.4, count 100,
+# reply 99.4, subject 99.8). Subject is read from the per-corpus table; the summary line lacks it.
+floors = {"detect": 99.5, "class": 99.5, "status": 99.0, "reason": 99.0, "hard": 99.5, "addr": 99.0,
+          "count": 99.5, "reply": 99.0, "subject": 99.0}
 summary = score.get("summary", "").split()
 figures = {}
 for key, value in zip(summary[0::2], summary[1::2]):
