@@ -61,6 +61,13 @@ constexpr std::string_view kListHeadings[] = {
     "your message to:",                  // "Your message to:\n\tuser@example.com\nhas not yet been delivered"
     "delivery of email to this address",
 };
+// Sentences saying a message failed, for a notice that names no address (the returned message's
+// To: is then the recipient, when it names exactly one).
+constexpr std::string_view kFailureSentences[] = {
+    "wasn't able to deliver the following message", "was not able to deliver the following message",
+    "could not be delivered", "this is a permanent error", "was undeliverable",
+};
+
 // Wordings of a delay warning: delivery is still being attempted.
 constexpr std::string_view kDelayPhrases[] = {
     "has not yet been delivered", "this is just a warning", "will continue to attempt", "will continue to try",
@@ -125,6 +132,11 @@ std::string leading_address(std::string_view s) {
 }
 
 
+bool usable_address(std::string_view a) {
+  const auto at = a.rfind('@');
+  return at != std::string_view::npos && at > 0 && a.find('.', at) != std::string_view::npos;
+}
+
 // The failed address a line names, or "". `in_list`: the line follows a list heading, where an
 // address alone on its line counts.
 std::string address_in(std::string_view line, std::string_view lower, bool in_list) {
@@ -176,6 +188,8 @@ std::optional<ScanResult> scan_plaintext(const ScanInput& in) {
   // After a list heading: its addresses follow, perhaps after a few lines of prose ("This is a
   // permanent error; I've given up."); the first other line after them ends the list.
   bool in_list = false, list_started = false;
+  std::size_t copy_at = std::string_view::npos;  // where an inline copy of the original starts
+  std::string quoted_to;  // "To: user@example.com" quoted in the notice itself (Yahoo's old notices)
   int prose_after_heading = 0;
   for (auto line : text::lines(in.body_text)) {
     if (++lines > 400) break;  // a notice is short; this is not one
@@ -183,10 +197,16 @@ std::optional<ScanResult> scan_plaintext(const ScanInput& in) {
     const std::string_view t = folded;
     if (t.empty()) continue;
     const std::string lower = text::lower(t);
-    if (starts_with_any(lower, kStopAtStart) || contains_any(lower, kStopAnywhere)) break;
+    if (starts_with_any(lower, kStopAtStart) || contains_any(lower, kStopAnywhere)) {
+      // The copy of the original follows a "below this line" marker; a header line itself starts it.
+      const auto at = static_cast<std::size_t>(line.data() - in.body_text.data());
+      copy_at = starts_with_any(lower, kStopAtStart) ? at : scan::next_line(in.body_text, at);
+      break;
+    }
     if (starts_with_any(lower, kSkipAtStart)) continue;
     if (t.starts_with("--") && t.find(' ') == std::string_view::npos) continue;  // a MIME boundary
     if (t.find_first_not_of("-=_*|+ ") == std::string_view::npos) continue;  // rules
+    if (lower.starts_with("to:") && quoted_to.empty()) quoted_to = text::find_address(t.substr(3));
     auto address = address_in(t, lower, in_list);
     if (t.front() == '>' && !(in_list && !address.empty())) continue;  // a quote, not the notice's words
     if (!address.empty()) {
@@ -204,6 +224,20 @@ std::optional<ScanResult> scan_plaintext(const ScanInput& in) {
     }
     if (current) scan::append_diagnostic(current->diagnostic, t);
     else scan::append_diagnostic(preamble, t);
+  }
+  if (result.recipients.empty() && scan::find_marker(in, kFailureSentences)) {
+    // "I'm afraid I wasn't able to deliver the following message." and no address: the returned
+    // message's To:, when it names exactly one address.
+    std::string_view copy = copy_at == std::string_view::npos ? std::string_view{} : std::string_view(in.body_text).substr(copy_at);
+    while (!copy.empty() && (copy.front() == '\n' || copy.front() == '\r' || copy.front() == ' ')) copy.remove_prefix(1);
+    const std::string to = quoted_to.empty() ? scan::original_header(in, copy, "to") : quoted_to;
+    auto address = text::find_address(to);
+    if (!address.empty() && to.find(',') == std::string::npos && usable_address(address)) {
+      if (auto* r = scan::add_recipient(result, std::move(address))) {
+        r->diagnostic = preamble;
+        r->action = "failed";
+      }
+    }
   }
   if (result.recipients.empty()) return std::nullopt;
   if (scan::find_marker(in, kDelayPhrases))

@@ -130,6 +130,31 @@ TEST(ScannerPlaintext, DelayWarningIsDelayed) {
   EXPECT_EQ(s->recipients[0].action, "failed");
 }
 
+TEST(ScannerPlaintext, NoAddressNamedUsesTheFailedMessagesTo) {
+  ScanFixture a({{"From", "MAILER-DAEMON@mail.example.com"}},
+                "I'm afraid I wasn't able to deliver the following message.\n"
+                "This is a permanent error; I've given up. Sorry it didn't work out.\n\n"
+                "Subject: Hello\nTo: cal@example.com\n\n---Below this line is a copy of the message.\n");
+  auto r = bounced::scan_plaintext(*a.in);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->recipients.size(), 1u);
+  EXPECT_EQ(r->recipients[0].recipient, "cal@example.com");
+  // The copy's To: after the marker; several addresses there name no one in particular.
+  ScanFixture b({{"From", "MAILER-DAEMON@mail.example.com"}, {"Subject", "failure notice"}},
+                "Your message could not be delivered. This is a permanent error.\n\n"
+                "--- Below this line is a copy of the message.\n\n"
+                "From: sender@example.org\nTo: dee@example.com\nSubject: hi\n\nbody\n");
+  auto s = bounced::scan_plaintext(*b.in);
+  ASSERT_TRUE(s);
+  ASSERT_EQ(s->recipients.size(), 1u);
+  EXPECT_EQ(s->recipients[0].recipient, "dee@example.com");
+  ScanFixture c({{"From", "MAILER-DAEMON@mail.example.com"}, {"Subject", "failure notice"}},
+                "Your message could not be delivered. This is a permanent error.\n\n"
+                "--- Below this line is a copy of the message.\n\n"
+                "From: sender@example.org\nTo: eli@example.com, fay@example.com\nSubject: hi\n\nbody\n");
+  EXPECT_FALSE(bounced::scan_plaintext(*c.in));
+}
+
 TEST(ScannerPlaintext, LeavesOrdinaryMailAlone) {
   // Not presented as a notice.
   ScanFixture a({{"From", "Alice <alice@example.com>"}, {"Subject", "Lunch"}},
