@@ -9,6 +9,7 @@
 // text", "<addr>: text"), or in the list right after a list heading; never in a quoted ("> ") line
 // outside such a list.
 #include "common.hpp"
+#include "reason_rules.hpp"
 #include "text.hpp"
 
 namespace bounced {
@@ -60,9 +61,10 @@ constexpr std::string_view kListHeadings[] = {
     "did not receive your message",      // Netscape Messaging Server
     "your message to:",                  // "Your message to:\n\tuser@example.com\nhas not yet been delivered"
     "delivery of email to this address",
+    "was undeliverable to the following",  // GroupWise: "\taddr (user not found)"
 };
-// Sentences saying a message failed, for a notice that names no address (the returned message's
-// To: is then the recipient, when it names exactly one).
+// Sentences saying a message failed, for a notice that names no address but quotes the message's
+// To: line.
 constexpr std::string_view kFailureSentences[] = {
     "wasn't able to deliver the following message", "was not able to deliver the following message",
     "could not be delivered", "this is a permanent error", "was undeliverable",
@@ -142,7 +144,7 @@ bool usable_address(std::string_view a) {
 std::string address_in(std::string_view line, std::string_view lower, bool in_list) {
   for (auto lead : kLeadIns)
     if (const auto p = lower.find(lead); p != std::string_view::npos)
-      return leading_address(line.substr(p + lead.size()));
+      if (auto a = leading_address(line.substr(p + lead.size())); !a.empty()) return a;
   auto t = text::trim(line);
   // List markers: "> ", "-- ", "- ", "* ".
   if (in_list)
@@ -165,6 +167,8 @@ std::string address_in(std::string_view line, std::string_view lower, bool in_li
   // "<user@example.com>: reason" (qmail-like), or the address alone in a list.
   if (rest.starts_with("...") || rest.starts_with("- ") || token.back() == ':' || (in_list && rest.empty()))
     return a;
+  // "user@example.com (user not found)" in a list.
+  if (in_list && rest.starts_with("(")) return a;
   // "\"user@example.com\" <user@example.com>" in a list: the bracketed address.
   if (in_list && rest.starts_with("<")) return leading_address(rest);
   return {};
@@ -188,7 +192,6 @@ std::optional<ScanResult> scan_plaintext(const ScanInput& in) {
   // After a list heading: its addresses follow, perhaps after a few lines of prose ("This is a
   // permanent error; I've given up."); the first other line after them ends the list.
   bool in_list = false, list_started = false;
-  std::size_t copy_at = std::string_view::npos;  // where an inline copy of the original starts
   std::string quoted_to;  // "To: user@example.com" quoted in the notice itself (Yahoo's old notices)
   int prose_after_heading = 0;
   for (auto line : text::lines(in.body_text)) {
@@ -197,12 +200,7 @@ std::optional<ScanResult> scan_plaintext(const ScanInput& in) {
     const std::string_view t = folded;
     if (t.empty()) continue;
     const std::string lower = text::lower(t);
-    if (starts_with_any(lower, kStopAtStart) || contains_any(lower, kStopAnywhere)) {
-      // The copy of the original follows a "below this line" marker; a header line itself starts it.
-      const auto at = static_cast<std::size_t>(line.data() - in.body_text.data());
-      copy_at = starts_with_any(lower, kStopAtStart) ? at : scan::next_line(in.body_text, at);
-      break;
-    }
+    if (starts_with_any(lower, kStopAtStart) || contains_any(lower, kStopAnywhere)) break;
     if (starts_with_any(lower, kSkipAtStart)) continue;
     if (t.starts_with("--") && t.find(' ') == std::string_view::npos) continue;  // a MIME boundary
     if (t.find_first_not_of("-=_*|+ ") == std::string_view::npos) continue;  // rules
@@ -225,15 +223,12 @@ std::optional<ScanResult> scan_plaintext(const ScanInput& in) {
     if (current) scan::append_diagnostic(current->diagnostic, t);
     else scan::append_diagnostic(preamble, t);
   }
-  if (result.recipients.empty() && scan::find_marker(in, kFailureSentences)) {
-    // "I'm afraid I wasn't able to deliver the following message." and no address: the returned
-    // message's To:, when it names exactly one address.
-    std::string_view copy = copy_at == std::string_view::npos ? std::string_view{} : std::string_view(in.body_text).substr(copy_at);
-    while (!copy.empty() && (copy.front() == '\n' || copy.front() == '\r' || copy.front() == ' ')) copy.remove_prefix(1);
-    const std::string to = quoted_to.empty() ? scan::original_header(in, copy, "to") : quoted_to;
-    auto address = text::find_address(to);
-    if (!address.empty() && to.find(',') == std::string::npos && usable_address(address)) {
-      if (auto* r = scan::add_recipient(result, std::move(address))) {
+  if (result.recipients.empty() && !quoted_to.empty() && scan::find_marker(in, kFailureSentences)) {
+    // "I'm afraid I wasn't able to deliver the following message." naming no address, but quoting
+    // the message's "To: user@example.com". (The To: of a returned copy is not used: for list mail
+    // it is the list itself, not the member whose mailbox failed.)
+    if (usable_address(quoted_to)) {
+      if (auto* r = scan::add_recipient(result, std::move(quoted_to))) {
         r->diagnostic = preamble;
         r->action = "failed";
       }
@@ -243,6 +238,15 @@ std::optional<ScanResult> scan_plaintext(const ScanInput& in) {
   if (scan::find_marker(in, kDelayPhrases))
     for (auto& r : result.recipients) r.action = "delayed";
   scan::finish(result);
+  // These notices list recipients the receiving system refused by name: an unknown-user wording is
+  // about the mailbox itself (there is no SMTP command to say otherwise). Stronger wordings found
+  // by the classifier (a full mailbox, ...) still come first.
+  for (auto& r : result.recipients) {
+    const auto phrase = find_reason_phrase("userunknown", text::lower(r.diagnostic) + " ");
+    if (phrase.empty()) continue;
+    r.reason = "userunknown";
+    r.decided_by = "scanner:plaintext:" + std::string(phrase);
+  }
   return result;
 }
 

@@ -130,7 +130,7 @@ TEST(ScannerPlaintext, DelayWarningIsDelayed) {
   EXPECT_EQ(s->recipients[0].action, "failed");
 }
 
-TEST(ScannerPlaintext, NoAddressNamedUsesTheFailedMessagesTo) {
+TEST(ScannerPlaintext, NoAddressNamedUsesTheQuotedTo) {
   ScanFixture a({{"From", "MAILER-DAEMON@mail.example.com"}},
                 "I'm afraid I wasn't able to deliver the following message.\n"
                 "This is a permanent error; I've given up. Sorry it didn't work out.\n\n"
@@ -139,20 +139,24 @@ TEST(ScannerPlaintext, NoAddressNamedUsesTheFailedMessagesTo) {
   ASSERT_TRUE(r);
   ASSERT_EQ(r->recipients.size(), 1u);
   EXPECT_EQ(r->recipients[0].recipient, "cal@example.com");
-  // The copy's To: after the marker; several addresses there name no one in particular.
+  // The To: of the returned copy is not the failed recipient (for list mail it is the list).
   ScanFixture b({{"From", "MAILER-DAEMON@mail.example.com"}, {"Subject", "failure notice"}},
                 "Your message could not be delivered. This is a permanent error.\n\n"
                 "--- Below this line is a copy of the message.\n\n"
-                "From: sender@example.org\nTo: dee@example.com\nSubject: hi\n\nbody\n");
-  auto s = bounced::scan_plaintext(*b.in);
-  ASSERT_TRUE(s);
-  ASSERT_EQ(s->recipients.size(), 1u);
-  EXPECT_EQ(s->recipients[0].recipient, "dee@example.com");
-  ScanFixture c({{"From", "MAILER-DAEMON@mail.example.com"}, {"Subject", "failure notice"}},
-                "Your message could not be delivered. This is a permanent error.\n\n"
-                "--- Below this line is a copy of the message.\n\n"
-                "From: sender@example.org\nTo: eli@example.com, fay@example.com\nSubject: hi\n\nbody\n");
-  EXPECT_FALSE(bounced::scan_plaintext(*c.in));
+                "From: sender@example.org\nTo: list@lists.example.com\nSubject: hi\n\nbody\n");
+  EXPECT_FALSE(bounced::scan_plaintext(*b.in));
+}
+
+TEST(ScannerPlaintext, GroupWiseListWithReasons) {
+  ScanFixture a({{"From", "Mailer-Daemon@gw.example.net"}, {"Subject", "Message status - undeliverable"}},
+                "The message that you sent was undeliverable to the following:\n\n"
+                "\tgus@example.net (user not found)\n\n");
+  auto r = bounced::scan_plaintext(*a.in);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->recipients.size(), 1u);
+  EXPECT_EQ(r->recipients[0].recipient, "gus@example.net");
+  EXPECT_EQ(r->recipients[0].reason, "userunknown");
+  EXPECT_EQ(r->recipients[0].decided_by, "scanner:plaintext:user not found");
 }
 
 TEST(ScannerPlaintext, LeavesOrdinaryMailAlone) {
