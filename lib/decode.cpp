@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <utility>
 
+#include "text.hpp"
+
 namespace bounced {
 namespace {
 
@@ -33,11 +35,7 @@ int hex_value(char c) {
 
 char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
-bool is_ascii(std::string_view s) {
-  for (char c : s)
-    if (static_cast<unsigned char>(c) >= 0x80) return false;
-  return true;
-}
+bool is_ascii(std::string_view s) { return text::is_ascii(s); }
 
 // Length of the valid UTF-8 sequence at s[i], or 0 if invalid (overlongs, surrogates and code
 // points above U+10FFFF are invalid).
@@ -64,6 +62,7 @@ std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
 }
 
 bool is_valid_utf8(std::string_view s) {
+  if (text::is_ascii(s)) return true;
   std::size_t i = 0;
   while (i < s.size()) {
     if (static_cast<unsigned char>(s[i]) < 0x80) {

@@ -4,41 +4,68 @@
 #include <cstdio>
 
 #include "decode.hpp"
+#include "text.hpp"
 
 namespace bounced {
 
-void append_json_string(std::string& out, std::string_view raw) {
-  const std::string s = sanitize_utf8(raw);
-  out.push_back('"');
-  for (unsigned char c : s) {
+namespace {
+
+// Bytes copied as they are: printable ASCII other than '"' and '\\', and UTF-8 sequence bytes.
+struct PlainBytes {
+  bool plain[256] = {};
+  constexpr PlainBytes() {
+    for (int c = 0x20; c < 0x100; ++c) plain[c] = c != '"' && c != '\\' && c != 0x7f;
+  }
+};
+constexpr PlainBytes kPlain;
+
+// Escapes `s` (valid UTF-8) into `out`, copying runs of plain bytes in one go.
+void append_escaped(std::string& out, std::string_view s) {
+  std::size_t i = 0;
+  const std::size_t n = s.size();
+  while (i < n) {
+    std::size_t run = i;
+    while (run < n && kPlain.plain[static_cast<unsigned char>(s[run])]) ++run;
+    out.append(s.data() + i, run - i);
+    if (run == n) break;
+    const unsigned char c = static_cast<unsigned char>(s[run]);
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
       case '\n': out += "\\n"; break;
       case '\r': out += "\\r"; break;
       case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
+      default: {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\u%04x", c);
+        out += buf;
+      }
     }
+    i = run + 1;
   }
+}
+
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view raw) {
+  out.push_back('"');
+  if (text::is_ascii(raw))
+    append_escaped(out, raw);  // ASCII is valid UTF-8: nothing to sanitise
+  else
+    append_escaped(out, sanitize_utf8(raw));
   out.push_back('"');
 }
 
 std::string recipient_json(const MessageReport& m, const RecipientResult& r, std::string_view file) {
   std::string o;
-  o.reserve(512);
+  o.reserve(1024);
   bool first = true;
-  auto key = [&](std::string_view k) {
+  auto key = [&](std::string_view k) {  // keys are plain ASCII names
     if (!first) o += ", ";
     first = false;
-    append_json_string(o, k);
-    o += ": ";
+    o += '"';
+    o += k;
+    o += "\": ";
   };
   auto str = [&](std::string_view k, std::string_view v) {
     key(k);

@@ -20,6 +20,7 @@
 #include <mimetic/parser/itparser.h>
 
 #include <cstddef>
+#include <cstring>
 #include <iterator>
 #include <utility>
 
@@ -99,8 +100,17 @@ struct RawLine {
 // One line at `pos` (LF, CRLF or lone CR ends it).
 RawLine read_line(std::string_view s, std::size_t pos) {
   RawLine l;
-  std::size_t i = pos;
-  while (i < s.size() && s[i] != '\n' && s[i] != '\r') ++i;
+  const char* p = s.data();
+  const std::size_t n = s.size();
+  // Lines end at LF almost always; a CR before it (CRLF, or a lone CR) ends the line earlier.
+  std::size_t i = n;
+  if (pos < n) {
+    const void* lf = std::memchr(p + pos, '\n', n - pos);
+    if (lf) i = static_cast<std::size_t>(static_cast<const char*>(lf) - p);
+    if (const void* cr = std::memchr(p + pos, '\r', i - pos)) i = static_cast<std::size_t>(static_cast<const char*>(cr) - p);
+  } else {
+    i = pos;
+  }
   l.text = s.substr(pos, i - pos);
   if (i < s.size()) {
     l.has_newline = true;
@@ -273,6 +283,7 @@ MimeResult parse_mime(std::string_view raw) {
 
 std::vector<HeaderField> parse_header_block(std::string_view raw) {
   std::vector<HeaderField> fields;
+  fields.reserve(16);
   std::size_t pos = 0;
   // Leading blank lines.
   while (pos < raw.size()) {

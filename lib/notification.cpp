@@ -85,7 +85,8 @@ ScanInput make_scan_input(const MimePart& root) {
   if (const auto* f = root.header("from")) in.from = decode_encoded_words(*f);
   std::string plain, html;
   collect(root, in, plain, html);
-  in.body_text = text::normalize_newlines(plain.empty() ? html : plain);
+  in.body_text = std::move(plain.empty() ? html : plain);
+  text::normalize_newlines_in_place(in.body_text);
   return in;
 }
 

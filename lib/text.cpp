@@ -3,7 +3,12 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace bounced::text {
 namespace {
@@ -14,7 +19,9 @@ inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 std::string lower(std::string_view s) {
   std::string out(s);
-  for (auto& c : out) c = lc(c);
+  // Branch-free so the compiler can vectorise it: set the 0x20 bit of 'A'..'Z' only.
+  for (auto& c : out)
+    c = static_cast<char>(c | (static_cast<unsigned char>(c - 'A') < 26 ? 0x20 : 0));
   return out;
 }
 
@@ -38,61 +45,119 @@ bool istarts_with(std::string_view s, std::string_view prefix) {
 std::size_t ifind(std::string_view h, std::string_view n, std::size_t from) {
   if (n.empty()) return from <= h.size() ? from : std::string_view::npos;
   if (h.size() < n.size() || from > h.size() - n.size()) return std::string_view::npos;
-  const char first = lc(n[0]);
-  const char first_up = (first >= 'a' && first <= 'z') ? static_cast<char>(first - 32) : first;
-  for (std::size_t i = from; i + n.size() <= h.size(); ++i) {
-    // Jump to the next candidate first character with memchr-speed scans of both cases.
-    const char c = h[i];
-    if (c != first && c != first_up) continue;
-    std::size_t k = 1;
-    while (k < n.size() && lc(h[i + k]) == lc(n[k])) ++k;
-    if (k == n.size()) return i;
+  const std::size_t m = n.size();
+  const std::size_t last = h.size() - m;  // last possible start
+  const char* p = h.data();
+  auto rest_matches = [&](std::size_t i) {
+    for (std::size_t k = 1; k < m; ++k)
+      if (lc(p[i + k]) != lc(n[k])) return false;
+    return true;
+  };
+  std::size_t i = from;
+#if defined(__SSE2__)
+  // Sixteen start positions at a time: a candidate has the needle's first byte at i and its last
+  // byte at i + m - 1 (a letter compared with its 0x20 bit set, which folds case and nothing else).
+  const char first = lc(n[0]), final = lc(n[m - 1]);
+  const auto fold_bit = [](char c) { return static_cast<char>(c >= 'a' && c <= 'z' ? 0x20 : 0); };
+  const __m128i want_first = _mm_set1_epi8(first), want_final = _mm_set1_epi8(final);
+  const __m128i fold_first = _mm_set1_epi8(fold_bit(first)), fold_final = _mm_set1_epi8(fold_bit(final));
+  for (; i + 15 <= last; i += 16) {
+    const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i + m - 1));
+    const __m128i hits = _mm_and_si128(_mm_cmpeq_epi8(_mm_or_si128(a, fold_first), want_first),
+                                       _mm_cmpeq_epi8(_mm_or_si128(b, fold_final), want_final));
+    for (unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(hits)); mask != 0; mask &= mask - 1) {
+      const std::size_t at = i + static_cast<std::size_t>(__builtin_ctz(mask));
+      if (rest_matches(at)) return at;
+    }
   }
+#endif
+  for (; i <= last; ++i)
+    if (lc(p[i]) == lc(n[0]) && rest_matches(i)) return i;
   return std::string_view::npos;
+}
+
+bool is_ascii(std::string_view s) {
+  // Eight bytes at a time: any high bit set means a non-ASCII byte.
+  const char* p = s.data();
+  std::size_t n = s.size();
+  while (n >= 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    if (w & 0x8080808080808080ULL) return false;
+    p += 8;
+    n -= 8;
+  }
+  for (; n > 0; --n, ++p)
+    if (static_cast<unsigned char>(*p) >= 0x80) return false;
+  return true;
 }
 
 std::string fold_space(std::string_view s) {
   std::string out;
   out.reserve(s.size());
-  bool pending = false;
-  for (char c : s) {
-    if (is_space(c)) {
-      pending = !out.empty();
-      continue;
-    }
-    if (pending) out.push_back(' ');
-    pending = false;
-    out.push_back(c);
+  const char* p = s.data();
+  const std::size_t n = s.size();
+  std::size_t i = 0;
+  while (i < n) {
+    while (i < n && is_space(p[i])) ++i;
+    if (i == n) break;
+    std::size_t j = i;
+    while (j < n && !is_space(p[j])) ++j;
+    if (!out.empty()) out.push_back(' ');
+    out.append(p + i, j - i);
+    i = j;
   }
   return out;
 }
 
 std::vector<std::string_view> lines(std::string_view s) {
   std::vector<std::string_view> out;
+  out.reserve(s.size() / 32 + 1);
+  const char* p = s.data();
+  const std::size_t n = s.size();
   std::size_t start = 0;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\n' || s[i] == '\r') {
-      out.push_back(s.substr(start, i - start));
-      if (s[i] == '\r' && i + 1 < s.size() && s[i + 1] == '\n') ++i;
-      start = i + 1;
+  std::size_t next_cr = 0;  // the first CR at or after `start` (n: none); found again once passed
+  bool cr_known = false;
+  while (start < n) {
+    if (!cr_known || next_cr < start) {
+      const void* cr = std::memchr(p + start, '\r', n - start);
+      next_cr = cr ? static_cast<std::size_t>(static_cast<const char*>(cr) - p) : n;
+      cr_known = true;
     }
+    const void* lf = std::memchr(p + start, '\n', std::min(next_cr, n) - start);
+    const std::size_t i = lf ? static_cast<std::size_t>(static_cast<const char*>(lf) - p) : next_cr;
+    if (i >= n) {
+      out.push_back(s.substr(start));
+      break;
+    }
+    out.push_back(s.substr(start, i - start));
+    start = i + 1;
+    if (p[i] == '\r' && start < n && p[start] == '\n') ++start;
   }
-  if (start < s.size()) out.push_back(s.substr(start));
   return out;
 }
 
 std::string normalize_newlines(std::string_view s) {
   std::string out;
   out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\r') {
-      out.push_back('\n');
-      if (i + 1 < s.size() && s[i + 1] == '\n') ++i;
-    } else {
-      out.push_back(s[i]);
-    }
+  std::size_t i = 0;
+  while (i < s.size()) {
+    // Copy up to the next CR in one go.
+    const void* cr = std::memchr(s.data() + i, '\r', s.size() - i);
+    const std::size_t at = cr ? static_cast<std::size_t>(static_cast<const char*>(cr) - s.data()) : s.size();
+    out.append(s.data() + i, at - i);
+    if (at == s.size()) break;
+    out.push_back('\n');
+    i = at + 1;
+    if (i < s.size() && s[i] == '\n') ++i;
   }
   return out;
+}
+
+void normalize_newlines_in_place(std::string& s) {
+  if (s.find('\r') == std::string::npos) return;
+  s = normalize_newlines(s);
 }
 
 bool is_address(std::string_view s) {

@@ -16,12 +16,15 @@ std::size_t ifind(std::string_view haystack, std::string_view needle, std::size_
 inline bool icontains(std::string_view haystack, std::string_view needle) {
   return ifind(haystack, needle) != std::string_view::npos;
 }
+// True when no byte is above 0x7f.
+bool is_ascii(std::string_view s);
 // Collapses runs of white space (including CR/LF) into one space and trims.
 std::string fold_space(std::string_view s);
 // Splits into lines on LF, CRLF or CR; line ends removed.
 std::vector<std::string_view> lines(std::string_view s);
 // Normalises CRLF and lone CR to LF.
 std::string normalize_newlines(std::string_view s);
+void normalize_newlines_in_place(std::string& s);  // same, without a copy when there is no CR
 
 // An e-mail address in `s`: the first <...> that holds an '@', else the first token with an '@'
 // (quotes, brackets, trailing punctuation removed). Lowercases nothing. "" if none.

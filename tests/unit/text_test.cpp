@@ -1,6 +1,10 @@
 // text_test.cpp: lib/text helpers.
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <string>
+#include <vector>
+
 #include "text.hpp"
 
 using namespace bounced;
@@ -28,4 +32,99 @@ TEST(Text, Lines) {
   auto l = text::lines("a\r\nb\nc\rd");
   ASSERT_EQ(l.size(), 4u);
   EXPECT_EQ(l[3], "d");
+}
+
+// The fast paths (SIMD candidate search, memchr line splitting, run copies) against plain
+// byte-by-byte versions, over random texts from a small alphabet that makes near-misses common.
+namespace {
+
+char naive_lc(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+bool naive_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
+
+std::size_t naive_ifind(std::string_view h, std::string_view n, std::size_t from) {
+  if (n.empty()) return from <= h.size() ? from : std::string_view::npos;
+  for (std::size_t i = from; i + n.size() <= h.size(); ++i) {
+    std::size_t k = 0;
+    while (k < n.size() && naive_lc(h[i + k]) == naive_lc(n[k])) ++k;
+    if (k == n.size()) return i;
+  }
+  return std::string_view::npos;
+}
+
+std::vector<std::string_view> naive_lines(std::string_view s) {
+  std::vector<std::string_view> out;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < s.size(); ++i)
+    if (s[i] == '\n' || s[i] == '\r') {
+      out.push_back(s.substr(start, i - start));
+      if (s[i] == '\r' && i + 1 < s.size() && s[i + 1] == '\n') ++i;
+      start = i + 1;
+    }
+  if (start < s.size()) out.push_back(s.substr(start));
+  return out;
+}
+
+std::string naive_fold(std::string_view s) {
+  std::string out;
+  bool pending = false;
+  for (char c : s) {
+    if (naive_space(c)) {
+      pending = !out.empty();
+      continue;
+    }
+    if (pending) out.push_back(' ');
+    pending = false;
+    out.push_back(c);
+  }
+  return out;
+}
+
+struct Rng {
+  std::uint32_t state = 12345;
+  std::uint32_t next() { return state = state * 1664525u + 1013904223u; }
+};
+
+std::string random_text(Rng& rng, std::size_t max_len) {
+  static constexpr char kAlphabet[] = "aAbB@`{[ \t\r\n-5.\xc3\xa9";
+  std::string s(rng.next() % (max_len + 1), ' ');
+  for (auto& c : s) c = kAlphabet[(rng.next() >> 8) % (sizeof kAlphabet - 1)];
+  return s;
+}
+
+}  // namespace
+
+TEST(Text, FastPathsAgreeWithPlainVersions) {
+  Rng rng;
+  for (int round = 0; round < 20000; ++round) {
+    const std::string h = random_text(rng, 80);
+    const std::string n = random_text(rng, 4);
+    const std::size_t from = h.empty() ? 0 : rng.next() % (h.size() + 2);
+    ASSERT_EQ(text::ifind(h, n, from), naive_ifind(h, n, from)) << "haystack '" << h << "' needle '" << n << "'";
+    ASSERT_EQ(text::lines(h), naive_lines(h)) << h;
+    ASSERT_EQ(text::fold_space(h), naive_fold(h)) << h;
+    std::string lowered = h;
+    for (auto& c : lowered) c = naive_lc(c);
+    ASSERT_EQ(text::lower(h), lowered);
+    ASSERT_EQ(text::is_ascii(h), h.find_first_of("\xc3\xa9") == std::string::npos);
+    std::string normalized;
+    for (std::size_t i = 0; i < h.size(); ++i) {
+      if (h[i] != '\r') {
+        normalized.push_back(h[i]);
+        continue;
+      }
+      normalized.push_back('\n');
+      if (i + 1 < h.size() && h[i + 1] == '\n') ++i;
+    }
+    ASSERT_EQ(text::normalize_newlines(h), normalized);
+  }
+}
+
+TEST(Text, IfindLongHaystacks) {
+  std::string h(1000, 'x');
+  h.replace(997, 3, "ABC");
+  EXPECT_EQ(text::ifind(h, "abc"), 997u);
+  EXPECT_EQ(text::ifind(h, "xabc"), 996u);
+  EXPECT_EQ(text::ifind(h, "abcx"), std::string::npos);
+  EXPECT_EQ(text::ifind(h, "x", 999), std::string::npos);
+  EXPECT_EQ(text::ifind(h, "c", 999), 999u);
 }
