@@ -1,12 +1,19 @@
-// cmd_parse.cpp: `bounced parse [--format jsonl|json|text] [--verbose] [PATH|-]...`
+// cmd_parse.cpp: `bounced parse [--format jsonl|json|text] [--verbose] [--jobs N] [PATH|-]...`
 // Reads files, mbox files or directories (walked in sorted order) and prints one record per
 // recipient. Unparseable files get one line on stderr; the run goes on; exit 1 if any failed.
+//
+// Files are parsed on a small pool of worker threads (lib/ holds no mutable state, so each
+// message is parsed independently); the output of each file is written in input order, so it is
+// byte for byte what a single thread prints. At most a fixed window of files is in flight.
 #include <algorithm>
+#include <condition_variable>
 #include <cstdio>
-#include <filesystem>
+#include <exception>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
-#include <system_error>
+#include <thread>
 #include <vector>
 
 #include "commands.hpp"
@@ -19,68 +26,180 @@ namespace {
 
 enum class Format { jsonl, json, text };
 
+constexpr unsigned kMaxJobs = 64;
+constexpr unsigned kDefaultJobsCap = 16;
+constexpr std::size_t kFilesInFlightPerJob = 4;
+constexpr std::size_t kFlushBytes = 256 * 1024;
+
 struct Options {
   Format format = Format::jsonl;
   bool verbose = false;
+  unsigned jobs = 0;  // 0: one per core
   std::vector<std::string> paths;
 };
 
 void print_usage(std::FILE* out) {
   std::fprintf(out,
-               "usage: bounced parse [--format jsonl|json|text] [--verbose] [PATH|-]...\n"
+               "usage: bounced parse [--format jsonl|json|text] [--verbose] [--jobs N] [PATH|-]...\n"
                "  PATH   a message file, an mbox file or a directory (walked in sorted order);\n"
                "         '-' or nothing reads one message from standard input\n"
                "  --format jsonl  one JSON object per recipient (default)\n"
                "  --format json   one JSON array of all records\n"
                "  --format text   a short human-readable line per recipient\n"
-               "  --verbose       say on stderr which files are not bounces\n");
+               "  --verbose       say on stderr which files are not bounces\n"
+               "  --jobs N        parse N files at a time (default: one per CPU core, at most %u);\n"
+               "                  the output is the same, in the same order, whatever N\n",
+               kDefaultJobsCap);
 }
 
-struct Printer {
-  Format format;
-  bool first = true;
-  void record(const MessageReport& m, const RecipientResult& r, std::string_view file) {
-    if (format == Format::text) {
-      std::printf("%s: %s %s %s %s%s (%s)\n", std::string(file).c_str(), r.recipient.c_str(),
-                  r.status.empty() ? "-" : r.status.c_str(), r.reason.c_str(),
-                  r.hard_bounce ? "hard" : "soft", r.reply_code.empty() ? "" : (" " + r.reply_code).c_str(),
-                  r.decided_by.c_str());
-      return;
-    }
-    std::string line = recipient_json(m, r, file);
-    if (format == Format::json) {
-      std::fputs(first ? "[\n" : ",\n", stdout);
-      first = false;
-      std::fwrite(line.data(), 1, line.size(), stdout);
-    } else {
-      line.push_back('\n');
-      std::fwrite(line.data(), 1, line.size(), stdout);
-    }
-  }
-  void finish() {
-    if (format == Format::json) std::fputs(first ? "[]\n" : "\n]\n", stdout);
-  }
+// What one file gives: its records, rendered, and its lines for stderr.
+struct FileOutput {
+  std::string records;  // jsonl/text: complete lines; json: objects joined by ",\n"
+  std::string errors;
+  bool ok = true;
 };
 
-bool parse_one(const std::string& display, std::string_view contents, Printer& out, bool verbose) {
-  bool ok = true;
-  const auto outcomes = parse_file(contents);
+void append_text_record(std::string& out, const RecipientResult& r, std::string_view file) {
+  out.append(file).append(": ").append(r.recipient).push_back(' ');
+  out.append(r.status.empty() ? "-" : r.status).push_back(' ');
+  out.append(r.reason).push_back(' ');
+  out.append(r.hard_bounce ? "hard" : "soft");
+  if (!r.reply_code.empty()) out.append(" ").append(r.reply_code);
+  out.append(" (").append(r.decided_by).append(")\n");
+}
+
+FileOutput parse_one(const std::string& path, Format format, bool verbose, std::string& buffer) {
+  FileOutput out;
+  const std::string display = path == "-" ? "<stdin>" : path;
+  std::string error;
+  if (!read_whole_file(path, buffer, error)) {
+    out.errors = "bounced: " + path + ": " + error + "\n";
+    out.ok = false;
+    return out;
+  }
+  std::vector<ParseOutcome> outcomes;
+  try {
+    outcomes = parse_file(buffer);
+  } catch (const std::exception& e) {  // out of memory: this file fails, the run goes on
+    out.errors = "bounced: " + display + ": " + e.what() + "\n";
+    out.ok = false;
+    return out;
+  }
   for (std::size_t i = 0; i < outcomes.size(); ++i) {
     const auto& o = outcomes[i];
     if (!o.ok()) {
-      std::fprintf(stderr, "bounced: %s: %s%s\n", display.c_str(),
-                   outcomes.size() > 1 ? ("message " + std::to_string(i + 1) + ": ").c_str() : "",
-                   to_string(o.error));
-      ok = false;
+      out.errors += "bounced: " + display + ": ";
+      if (outcomes.size() > 1) out.errors += "message " + std::to_string(i + 1) + ": ";
+      out.errors += to_string(o.error);
+      out.errors += '\n';
+      out.ok = false;
       continue;
     }
     if (o.report.recipients.empty()) {
-      if (verbose) std::fprintf(stderr, "bounced: %s: not a bounce\n", display.c_str());
+      if (verbose) out.errors += "bounced: " + display + ": not a bounce\n";
       continue;
     }
-    for (const auto& r : o.report.recipients) out.record(o.report, r, display);
+    for (const auto& r : o.report.recipients) {
+      switch (format) {
+        case Format::text: append_text_record(out.records, r, display); break;
+        case Format::jsonl:
+          out.records += recipient_json(o.report, r, display);
+          out.records += '\n';
+          break;
+        case Format::json:
+          if (!out.records.empty()) out.records += ",\n";
+          out.records += recipient_json(o.report, r, display);
+          break;
+      }
+    }
   }
-  return ok;
+  return out;
+}
+
+// Writes the files' outputs in order: records to stdout in large blocks, errors to stderr.
+class Writer {
+ public:
+  explicit Writer(Format format) : format_(format) {}
+  void write(const FileOutput& f) {
+    if (!f.ok) all_ok_ = false;
+    if (!f.errors.empty()) {
+      flush();  // keep stdout and stderr in step when both go to one place
+      std::fputs(f.errors.c_str(), stderr);
+    }
+    if (f.records.empty()) return;
+    if (format_ == Format::json) {
+      buffer_ += first_ ? "[\n" : ",\n";
+      first_ = false;
+    }
+    buffer_ += f.records;
+    if (buffer_.size() >= kFlushBytes) flush();
+  }
+  bool finish() {
+    if (format_ == Format::json) buffer_ += first_ ? "[]\n" : "\n]\n";
+    flush();
+    std::fflush(stdout);
+    return all_ok_;
+  }
+
+ private:
+  void flush() {
+    if (!buffer_.empty()) std::fwrite(buffer_.data(), 1, buffer_.size(), stdout);
+    buffer_.clear();
+  }
+  Format format_;
+  bool first_ = true;
+  bool all_ok_ = true;
+  std::string buffer_;
+};
+
+// Parses `files` on `jobs` threads, handing each result to `writer` in input order.
+void parse_in_parallel(const std::vector<std::string>& files, const Options& opt, unsigned jobs, Writer& writer) {
+  const std::size_t window = jobs * kFilesInFlightPerJob;
+  std::vector<std::optional<FileOutput>> done(window);  // ring: file i's output in slot i % window
+  std::mutex mutex;
+  std::condition_variable can_take, can_write;
+  std::size_t next_take = 0, next_write = 0;
+
+  auto work = [&]() {
+    std::string buffer;
+    for (;;) {
+      std::size_t i;
+      {
+        std::unique_lock lock(mutex);
+        can_take.wait(lock, [&] { return next_take >= files.size() || next_take < next_write + window; });
+        if (next_take >= files.size()) return;
+        i = next_take++;
+      }
+      FileOutput out = parse_one(files[i], opt.format, opt.verbose, buffer);
+      {
+        std::lock_guard lock(mutex);
+        done[i % window] = std::move(out);
+      }
+      can_write.notify_one();
+    }
+  };
+  std::vector<std::thread> workers;
+  workers.reserve(jobs);
+  for (unsigned k = 0; k < jobs; ++k) workers.emplace_back(work);
+
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    FileOutput out;
+    {
+      std::unique_lock lock(mutex);
+      can_write.wait(lock, [&] { return done[i % window].has_value(); });
+      out = std::move(*done[i % window]);
+      done[i % window].reset();
+      next_write = i + 1;
+    }
+    can_take.notify_all();
+    writer.write(out);
+  }
+  for (auto& t : workers) t.join();
+}
+
+unsigned default_jobs() {
+  const unsigned cores = std::thread::hardware_concurrency();
+  return std::clamp(cores, 1u, kDefaultJobsCap);
 }
 
 }  // namespace
@@ -112,6 +231,24 @@ int cmd_parse(int argc, char** argv) {
         std::fprintf(stderr, "bounced parse: unknown format '%s'\n", std::string(f).c_str());
         return 2;
       }
+    } else if (a == "--jobs" || a == "-j" || a.rfind("--jobs=", 0) == 0) {
+      std::string_view n;
+      if (a.rfind("--jobs=", 0) == 0) {
+        n = a.substr(7);
+      } else if (i + 1 < argc) {
+        n = argv[++i];
+      }
+      unsigned jobs = 0;
+      bool valid = !n.empty() && n.size() <= 3;
+      for (char c : n) {
+        if (c < '0' || c > '9') valid = false;
+        jobs = jobs * 10 + static_cast<unsigned>(c - '0');
+      }
+      if (!valid || jobs < 1 || jobs > kMaxJobs) {
+        std::fprintf(stderr, "bounced parse: --jobs takes a number from 1 to %u\n", kMaxJobs);
+        return 2;
+      }
+      opt.jobs = jobs;
     } else if (a.size() > 1 && a[0] == '-' && a != "-") {
       std::fprintf(stderr, "bounced parse: unknown option '%s'\n", argv[i]);
       print_usage(stderr);
@@ -122,37 +259,17 @@ int cmd_parse(int argc, char** argv) {
   }
   if (opt.paths.empty()) opt.paths.emplace_back("-");
 
-  Printer out{opt.format};
-  bool all_ok = true;
-  std::string buffer;
-  for (const auto& path : opt.paths) {
-    std::vector<std::string> files;
-    if (path == "-") {
-      files.push_back("-");
-    } else {
-      std::error_code ec;
-      if (std::filesystem::is_directory(path, ec)) {
-        for (auto it = std::filesystem::recursive_directory_iterator(path, ec);
-             !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
-          if (it->is_regular_file(ec)) files.push_back(it->path().string());
-        std::sort(files.begin(), files.end());
-      } else {
-        files.push_back(path);
-      }
-    }
-    for (const auto& f : files) {
-      std::string error;
-      if (!read_whole_file(f, buffer, error)) {
-        std::fprintf(stderr, "bounced: %s: %s\n", f.c_str(), error.c_str());
-        all_ok = false;
-        continue;
-      }
-      if (!parse_one(f == "-" ? "<stdin>" : f, buffer, out, opt.verbose)) all_ok = false;
-    }
+  const std::vector<std::string> files = expand_input_paths(opt.paths);
+  const unsigned jobs = static_cast<unsigned>(
+      std::min<std::size_t>(opt.jobs ? opt.jobs : default_jobs(), std::max<std::size_t>(files.size(), 1)));
+  Writer writer(opt.format);
+  if (jobs <= 1) {
+    std::string buffer;
+    for (const auto& f : files) writer.write(parse_one(f, opt.format, opt.verbose, buffer));
+  } else {
+    parse_in_parallel(files, opt, jobs, writer);
   }
-  out.finish();
-  std::fflush(stdout);
-  return all_ok ? 0 : 1;
+  return writer.finish() ? 0 : 1;
 }
 
 }  // namespace bounced::cli

@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
-#include <filesystem>
 #include <fstream>
 #include <string>
 #include <string_view>
@@ -128,73 +127,61 @@ int cmd_record(int argc, char** argv) {
 
   bool all_ok = true;
   std::string buffer;
-  for (const auto& path : paths) {
-    std::vector<std::string> files;
-    std::error_code ec;
-    if (path != "-" && std::filesystem::is_directory(path, ec)) {
-      for (auto it = std::filesystem::recursive_directory_iterator(path, ec);
-           !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
-        if (it->is_regular_file(ec)) files.push_back(it->path().string());
-      std::sort(files.begin(), files.end());
-    } else {
-      files.push_back(path);
+  for (const auto& f : expand_input_paths(paths)) {
+    std::string error;
+    if (!read_whole_file(f, buffer, error)) {
+      std::fprintf(stderr, "bounced record: %s: %s\n", f.c_str(), error.c_str());
+      all_ok = false;
+      continue;
     }
-    for (const auto& f : files) {
-      std::string error;
-      if (!read_whole_file(f, buffer, error)) {
-        std::fprintf(stderr, "bounced record: %s: %s\n", f.c_str(), error.c_str());
+    const std::string display = f == "-" ? "<stdin>" : f;
+    const auto pieces = split_mbox(buffer);
+    // All messages of one file go in one transaction (group commit).
+    std::vector<ParseOutcome> outcomes;
+    outcomes.reserve(pieces.size());
+    std::vector<IncomingMessage> batch;
+    batch.reserve(pieces.size());
+    std::vector<std::string> names;
+    for (std::size_t i = 0; i < pieces.size(); ++i) {
+      const std::string name = pieces.size() > 1 ? display + "#" + std::to_string(i + 1) : display;
+      outcomes.push_back(parse_message(pieces[i]));
+      if (!outcomes.back().ok()) {
+        std::fprintf(stderr, "bounced record: %s: %s\n", name.c_str(), to_string(outcomes.back().error));
         all_ok = false;
         continue;
       }
-      const std::string display = f == "-" ? "<stdin>" : f;
-      const auto pieces = split_mbox(buffer);
-      // All messages of one file go in one transaction (group commit).
-      std::vector<ParseOutcome> outcomes;
-      outcomes.reserve(pieces.size());
-      std::vector<IncomingMessage> batch;
-      batch.reserve(pieces.size());
-      std::vector<std::string> names;
-      for (std::size_t i = 0; i < pieces.size(); ++i) {
-        const std::string name = pieces.size() > 1 ? display + "#" + std::to_string(i + 1) : display;
-        outcomes.push_back(parse_message(pieces[i]));
-        if (!outcomes.back().ok()) {
-          std::fprintf(stderr, "bounced record: %s: %s\n", name.c_str(), to_string(outcomes.back().error));
-          all_ok = false;
+      IncomingMessage m;
+      m.content_hash = digest::sha256_hex(pieces[i]);
+      m.source = source;
+      m.received_at = when.value_or(static_cast<std::int64_t>(std::time(nullptr)));
+      m.envelope_recipient = rcpt.empty() ? envelope_recipient_from_header(pieces[i], attribution) : rcpt;
+      m.report = &outcomes.back().report;
+      auto attr = attribute(*m.report, m.envelope_recipient, attribution);
+      m.list = list.empty() ? attr.list : list;
+      if (!list.empty())
+        for (auto& r : attr.recipients) r.list = list;
+      m.attribution = std::move(attr.recipients);
+      batch.push_back(std::move(m));
+      names.push_back(name);
+    }
+    if (batch.empty()) continue;
+    try {
+      const auto results = store->record_batch(batch, options);
+      for (std::size_t i = 0; i < results.size(); ++i) {
+        if (results[i].duplicate) {
+          std::printf("%s: already recorded\n", names[i].c_str());
           continue;
         }
-        IncomingMessage m;
-        m.content_hash = digest::sha256_hex(pieces[i]);
-        m.source = source;
-        m.received_at = when.value_or(static_cast<std::int64_t>(std::time(nullptr)));
-        m.envelope_recipient = rcpt.empty() ? envelope_recipient_from_header(pieces[i], attribution) : rcpt;
-        m.report = &outcomes.back().report;
-        auto attr = attribute(*m.report, m.envelope_recipient, attribution);
-        m.list = list.empty() ? attr.list : list;
-        if (!list.empty())
-          for (auto& r : attr.recipients) r.list = list;
-        m.attribution = std::move(attr.recipients);
-        batch.push_back(std::move(m));
-        names.push_back(name);
+        if (results[i].recipients.empty()) std::printf("%s: no recipients (not a bounce)\n", names[i].c_str());
+        for (const auto& r : results[i].recipients)
+          std::printf("%s: %s%s%s -> %s%s%s\n", names[i].c_str(), r.address.c_str(), r.list.empty() ? "" : " list ",
+                      r.list.c_str(), to_string(r.decision.verdict),
+                      r.decision.verdict == Verdict::suppress ? " " : "",
+                      r.decision.verdict == Verdict::suppress ? to_string(r.decision.kind) : "");
       }
-      if (batch.empty()) continue;
-      try {
-        const auto results = store->record_batch(batch, options);
-        for (std::size_t i = 0; i < results.size(); ++i) {
-          if (results[i].duplicate) {
-            std::printf("%s: already recorded\n", names[i].c_str());
-            continue;
-          }
-          if (results[i].recipients.empty()) std::printf("%s: no recipients (not a bounce)\n", names[i].c_str());
-          for (const auto& r : results[i].recipients)
-            std::printf("%s: %s%s%s -> %s%s%s\n", names[i].c_str(), r.address.c_str(), r.list.empty() ? "" : " list ",
-                        r.list.c_str(), to_string(r.decision.verdict),
-                        r.decision.verdict == Verdict::suppress ? " " : "",
-                        r.decision.verdict == Verdict::suppress ? to_string(r.decision.kind) : "");
-        }
-      } catch (const StoreError& e) {
-        std::fprintf(stderr, "bounced record: %s: %s\n", display.c_str(), e.what());
-        return 1;
-      }
+    } catch (const StoreError& e) {
+      std::fprintf(stderr, "bounced record: %s: %s\n", display.c_str(), e.what());
+      return 1;
     }
   }
   std::fflush(stdout);
