@@ -2,6 +2,8 @@
 // agent (Sendmail's mail.local, procmail, maildrop, vpopmail's vdelivermail, vmailmgr's vdeliver, a
 // Dovecot Sieve rejection), the MTA's report quotes the agent's line ("mail.local: unknown user:
 // alice"), and that line, not the MTA's generic "Service unavailable", says what happened.
+#include <string.h>  // memmem (GNU)
+
 #include <string>
 
 #include "reason_rules.hpp"
@@ -60,7 +62,13 @@ MdaVerdict find_mda_verdict(std::string_view body, std::string_view body_lower) 
   MdaVerdict out;
   // Most reports quote no agent at all: one substring search per agent decides that.
   bool any = false;
-  for (const auto& a : kAgents) any = any || body_lower.find(a.name == "dovecot" ? " was automatically rejected:" : a.prefix) != std::string_view::npos;
+  for (const auto& a : kAgents) {
+    const std::string_view needle = a.name == "dovecot" ? std::string_view(" was automatically rejected:") : a.prefix;
+    if (::memmem(body_lower.data(), body_lower.size(), needle.data(), needle.size())) {
+      any = true;
+      break;
+    }
+  }
   if (!any) return out;
   std::string_view agent;
   std::size_t seen = 0, agent_lines = 0;
