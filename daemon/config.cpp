@@ -297,7 +297,7 @@ void load_sinks(Checker& c, const YAML::Node& n, std::vector<SinkConfig>& out) {
   out.clear();
   for (const auto& item : n) {
     if (!item.IsMap() || !item["type"]) {
-      c.error(item, "a sinks entry must be a mapping with 'type' (jsonl or log)");
+      c.error(item, "a sinks entry must be a mapping with 'type' (jsonl, log or sqlite)");
       continue;
     }
     SinkConfig s;
@@ -310,16 +310,21 @@ void load_sinks(Checker& c, const YAML::Node& n, std::vector<SinkConfig>& out) {
       c.boolean(item, "fsync", s.fsync);
     } else if (s.type == "log") {
       if (!c.check_map(item, "a log sink", {"type"})) continue;
+    } else if (s.type == "sqlite") {  // the list-hygiene store (docs/list-hygiene.md)
+      if (!c.check_map(item, "a sqlite sink", {"type", "path", "fsync"})) continue;
+      s.path = "bounced.db";
+      c.path(item, "path", s.path);
+      c.boolean(item, "fsync", s.fsync);
     } else {
-      c.error(item["type"], "unknown sink type '" + s.type + "' (known: jsonl, log)");
+      c.error(item["type"], "unknown sink type '" + s.type + "' (known: jsonl, log, sqlite)");
       continue;
     }
     out.push_back(std::move(s));
   }
   for (std::size_t i = 0; i < out.size(); ++i)
     for (std::size_t j = 0; j < i; ++j)
-      if (out[i].type == "jsonl" && out[j].type == "jsonl" && out[i].path == out[j].path)
-        c.error(n, "two jsonl sinks write the same file '" + out[i].path.string() + "'");
+      if (out[i].type == out[j].type && !out[i].path.empty() && out[i].path == out[j].path)
+        c.error(n, "two " + out[i].type + " sinks write the same file '" + out[i].path.string() + "'");
 }
 
 void load_dedup(Checker& c, const YAML::Node& n, DedupConfig& d) {

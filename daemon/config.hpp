@@ -47,8 +47,8 @@ struct MaildirConfig {
 };
 
 struct SinkConfig {
-  std::string type;              // "jsonl" | "log"
-  std::filesystem::path path;    // jsonl
+  std::string type;              // "jsonl" | "log" | "sqlite"
+  std::filesystem::path path;    // jsonl, sqlite
   bool fsync = true;             // jsonl
   int line = 0;                  // where it was declared (1-based), for messages
 };

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "jsonl_sink.hpp"
+#include "sqlite_sink.hpp"
 
 namespace bounced {
 
@@ -30,6 +31,7 @@ std::vector<std::unique_ptr<Sink>> make_sinks(const std::vector<SinkConfig>& con
   for (const auto& c : configs) {
     if (c.type == "jsonl") out.push_back(std::make_unique<JsonlSink>(c.path, c.fsync));
     else if (c.type == "log") out.push_back(std::make_unique<LogSink>());
+    else if (c.type == "sqlite") out.push_back(std::make_unique<SqliteSink>(SqliteSinkOptions{c.path, c.fsync, {}, {}, {}}));
   }
   return out;
 }

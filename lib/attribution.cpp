@@ -55,7 +55,10 @@ namespace {
 // header block (a returned original further down has headers of its own), at most 1 MiB of it.
 std::vector<std::string> top_header_values(std::string_view raw, std::string_view name) {
   std::vector<std::string> out;
-  const auto lines = text::lines(raw.substr(0, std::min<std::size_t>(raw.size(), 1u << 20)));
+  raw = raw.substr(0, std::min<std::size_t>(raw.size(), 1u << 20));
+  const auto blank = raw.find("\n\n"), blank_crlf = raw.find("\n\r\n");
+  raw = raw.substr(0, std::min(blank, blank_crlf));  // npos-safe: substr clamps
+  const auto lines = text::lines(raw);
   bool in_field = false;
   for (const auto line : lines) {
     if (line.empty()) break;
@@ -72,13 +75,18 @@ std::vector<std::string> top_header_values(std::string_view raw, std::string_vie
 
 }  // namespace
 
-std::string envelope_recipient_from_header(std::string_view raw, const AttributionConfig& config) {
+std::vector<std::string> envelope_recipient_candidates(std::string_view raw) {
   std::vector<std::string> candidates;
   for (const char* name : {"x-original-to", "delivered-to"})
     for (const auto& value : top_header_values(raw, name)) {
       auto a = text::find_address(value);
-      if (!a.empty()) candidates.push_back(std::move(a));
+      if (!a.empty() && candidates.size() < 16) candidates.push_back(std::move(a));
     }
+  return candidates;
+}
+
+std::string envelope_recipient_from_header(std::string_view raw, const AttributionConfig& config) {
+  const auto candidates = envelope_recipient_candidates(raw);
   if (candidates.empty()) return "";
   if (config.verp)
     for (const auto& c : candidates)

@@ -53,7 +53,7 @@ TEST(Config, ErrorsCarryPositions) {
             "t.yaml:2:17: 'idle_timeout' must be a duration such as 30s, 5m, 2h or 7d, not '5x'");
   EXPECT_EQ(first_error("lmtp:\n  listen: [nowhere]\n"), "t.yaml:2:12: expected HOST:PORT, [IPV6]:PORT or unix:PATH");
   EXPECT_EQ(first_error("sinks:\n  - type: carrier-pigeon\n"),
-            "t.yaml:2:11: unknown sink type 'carrier-pigeon' (known: jsonl, log)");
+            "t.yaml:2:11: unknown sink type 'carrier-pigeon' (known: jsonl, log, sqlite)");
   EXPECT_EQ(first_error("lmtp: [1, 2]\n"), "t.yaml:1:7: lmtp must be a mapping");
   EXPECT_EQ(first_error("maildirs:\n  - path: m\n    after: archive\n"),
             "t.yaml:3:12: 'after' must be seen, move or delete, not 'archive'");
