@@ -4,6 +4,7 @@
 // retried after another sink failed records nothing twice.
 #pragma once
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,7 +21,8 @@ struct SqliteSinkOptions {
   bool fsync = true;                     // synchronous=FULL
   AttributionConfig attribution;         // VERP scheme / signing, List-Id mapping
   PolicySet policy;
-  std::vector<std::string> outbox_targets;
+  std::vector<OutboxTarget> outbox_targets;
+  std::function<void()> on_outbox;  // called after a committed batch queued outbox rows
 };
 
 class SqliteSink final : public Sink {
@@ -29,8 +31,13 @@ class SqliteSink final : public Sink {
   std::string id() const override;
   bool durable() const override { return true; }
   void stage(const MessageRecord& record) override { staged_.push_back(&record); }
+  // Batches are numbered; the number is stored in the same transaction as the batch, so after a
+  // crash the dedup log only keeps a batch the store holds too (nothing to cut: the store is
+  // idempotent on the message identity, a batch it holds alone is simply redelivered).
+  bool has_reached(std::string_view checkpoint) const override;
+  std::string checkpoint() const override;
   void flush() override;
-  void committed() override { staged_.clear(); }
+  void committed() override;
   void rollback() override { staged_.clear(); }
   Store& store() { return *store_; }
 
@@ -38,6 +45,8 @@ class SqliteSink final : public Sink {
   SqliteSinkOptions options_;
   std::unique_ptr<Store> store_;
   std::vector<const MessageRecord*> staged_;
+  std::int64_t batches_ = 0;  // the last batch number the store holds
+  bool queued_ = false;       // the flushed batch queued outbox rows
 };
 
 // The envelope recipient to decode: the first candidate that is VERP under `config`, else the first.

@@ -89,3 +89,46 @@ TEST(Attribution, EnvelopeRecipientCandidates) {
   EXPECT_EQ(c[0], "bounces+a=b.example@h.example");
   EXPECT_EQ(c[1], "bounces@h.example");
 }
+
+TEST(SqliteSink, EveryRcptAttributedCheckpointAndSha256Identity) {
+  std::string templ = (fs::temp_directory_path() / "bounced-sink-XXXXXX").string();
+  ASSERT_NE(mkdtemp(templ.data()), nullptr);
+  const fs::path dir = templ;
+  {
+    SqliteSinkOptions o;
+    o.path = dir / "bounced.db";
+    int woken = 0;
+    o.outbox_targets = {OutboxTarget{"hook", {}}};
+    o.on_outbox = [&] { ++woken; };
+    SqliteSink sink(o);
+    EXPECT_EQ(sink.checkpoint(), "0");
+    auto a = bounce_record(10, "bounces+one=example.org@lists.example.net");
+    a.envelope_recipients = {"bounces+one=example.org@lists.example.net", "bounces+two=example.org@lists.example.net"};
+    a.content_sha256 = "feedface";
+    sink.stage(a);
+    EXPECT_EQ(sink.checkpoint(), "1");
+    EXPECT_FALSE(sink.has_reached("1"));
+    sink.flush();
+    sink.committed();
+    EXPECT_TRUE(sink.has_reached("1"));
+    EXPECT_EQ(woken, 1);
+    EXPECT_EQ(sink.store().suppressions({}).size(), 2u);  // each RCPT's subscriber
+    EXPECT_EQ(sink.store().outbox_counts().pending, 2);
+    // The same bytes recorded by `bounced record` (SHA-256 identity) are a duplicate.
+    MessageReport report = a.report;
+    IncomingMessage m;
+    m.content_hash = "feedface";
+    m.report = &report;
+    EXPECT_TRUE(sink.store().record(m, {}).duplicate);
+  }
+  {
+    SqliteSinkOptions o;
+    o.path = dir / "bounced.db";
+    SqliteSink reopened(o);  // the batch number survives a restart
+    EXPECT_EQ(reopened.checkpoint(), "1");
+    EXPECT_TRUE(reopened.has_reached("1"));
+    EXPECT_FALSE(reopened.has_reached("2"));
+  }
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+}
