@@ -26,10 +26,13 @@ constexpr std::size_t kMaxSecretBytes = 4096;
 
 void print_usage(std::FILE* out) {
   std::fprintf(out,
-               "usage: bounced record --db FILE [--rcpt ADDRESS] [--list LIST] [--source NAME] [--time T]\n"
+               "usage: bounced record [--db FILE | --config FILE] [--rcpt ADDRESS] [--list LIST] [--source NAME] [--time T]\n"
                "                      [--secret-file FILE] [--require-verified] [PATH|-]...\n"
                "  PATH            a message file, an mbox file or a directory ('-' or nothing: stdin)\n"
-               "  --db FILE       the SQLite store (created when missing)\n"
+               "  --db FILE       the SQLite store (created when missing; default: the sqlite\n"
+               "                  sink of the configuration)\n"
+               "  --config FILE   the daemon's configuration (default: the embedded one): its\n"
+               "                  policy, VERP, attribution and actions apply\n"
                "  --rcpt ADDRESS  the bounce's envelope recipient (VERP address); default: the\n"
                "                  message's own X-Original-To or Delivered-To header\n"
                "  --list LIST     attribute every message to LIST (else VERP, else List-Id)\n"
@@ -71,7 +74,7 @@ bool read_secret(const std::string& path, std::string& secret) {
 }  // namespace
 
 int cmd_record(int argc, char** argv) {
-  std::string db, rcpt, list, source = "cli", secret_file;
+  std::string db, config_path, rcpt, list, source = "cli", secret_file;
   std::optional<std::int64_t> when;
   bool require_verified = false;
   std::vector<std::string> paths;
@@ -84,6 +87,8 @@ int cmd_record(int argc, char** argv) {
       a.next();
     } else if (a.is("--db")) {
       db = a.value().value_or("");
+    } else if (a.is("--config")) {
+      config_path = a.value().value_or("");
     } else if (a.is("--rcpt")) {
       rcpt = a.value().value_or("");
     } else if (a.is("--list")) {
@@ -112,18 +117,22 @@ int cmd_record(int argc, char** argv) {
     }
   }
   if (paths.empty()) paths.emplace_back("-");
-  AttributionConfig attribution;
+  std::optional<Config> config;
+  if (!load_cli_config(config_path, db, "record", config)) return 1;
+  // The daemon's policy, VERP and attribution settings when a configuration is in use.
+  AttributionConfig attribution = config ? config->hygiene.attribution : AttributionConfig{};
   if (!secret_file.empty() && !read_secret(secret_file, attribution.signing.secret)) return 1;
   if (const auto e = validate(attribution.signing); !e.empty()) {
     std::fprintf(stderr, "bounced record: %s\n", e.c_str());
     return 2;
   }
-  auto store = open_store_for_cli(db, "record", true);
+  auto store = open_store_for_cli(db, config, "record", true);
   if (!store) return 1;
-  PolicySet policies;
-  policies.defaults.require_verified = require_verified;
+  PolicySet policies = config ? config->hygiene.policy : PolicySet{};
+  if (require_verified) policies.defaults.require_verified = true;
   RecordOptions options;
   options.policy = &policies;
+  if (config) options.outbox_targets = config->hygiene.outbox_targets();
 
   bool all_ok = true;
   std::string buffer;

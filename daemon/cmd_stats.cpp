@@ -13,17 +13,18 @@ namespace {
 
 void print_usage(std::FILE* out) {
   std::fprintf(out,
-               "usage: bounced stats [--window 1h] [--by domain|reason|list] [--limit N] --db FILE\n"
+               "usage: bounced stats [--window 1h] [--by domain|reason|list] [--limit N] [--db FILE | --config FILE]\n"
                "  --window W   results received in the last W (90s, 30m, 1h, 7d, 2w; default 1h)\n"
                "  --by KEY     group by receiving domain (default), reason or list\n"
                "  --limit N    at most N rows, largest first (default 50)\n"
-               "  --db FILE    the SQLite store\n");
+               "  --db FILE    the SQLite store (default: the sqlite sink of the configuration)\n"
+               "  --config F   the daemon's configuration (default: the embedded one)\n");
 }
 
 }  // namespace
 
 int cmd_stats(int argc, char** argv) {
-  std::string db;
+  std::string db, config_path;
   std::int64_t window = 3600;
   std::size_t limit = 50;
   StatsGroup by = StatsGroup::domain;
@@ -34,6 +35,8 @@ int cmd_stats(int argc, char** argv) {
       return 0;
     } else if (a.is("--db")) {
       db = a.value().value_or("");
+    } else if (a.is("--config")) {
+      config_path = a.value().value_or("");
     } else if (a.is("--window")) {
       const auto w = parse_window(a.value().value_or(""));
       if (!w) {
@@ -67,7 +70,9 @@ int cmd_stats(int argc, char** argv) {
       return 2;
     }
   }
-  auto store = open_store_for_cli(db, "stats", false);
+  std::optional<Config> config;
+  if (!load_cli_config(config_path, db, "stats", config)) return 1;
+  auto store = open_store_for_cli(db, config, "stats", false);
   if (!store) return 1;
   try {
     const std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));

@@ -21,10 +21,10 @@ enum class ExportFormat { jsonl, csv, postfix_access };
 
 void print_usage(std::FILE* out) {
   std::fprintf(out,
-               "usage: bounced suppressions list [--all] [--list LIST] --db FILE\n"
-               "       bounced suppressions show ADDRESS --db FILE\n"
-               "       bounced suppressions lift ADDRESS [--list LIST] [--by WHO] --db FILE\n"
-               "       bounced suppressions export --format jsonl|csv|postfix-access [--all] [--list LIST] --db FILE\n"
+               "usage: bounced suppressions list [--all] [--list LIST] [--db FILE | --config FILE]\n"
+               "       bounced suppressions show ADDRESS [--db FILE | --config FILE]\n"
+               "       bounced suppressions lift ADDRESS [--list LIST] [--by WHO] [--db FILE | --config FILE]\n"
+               "       bounced suppressions export --format jsonl|csv|postfix-access [--all] [--list LIST] [--db FILE | --config FILE]\n"
                "  list    active suppressions (--all: lifted ones too), one per line\n"
                "  show    the address's state per list, its suppressions and recent results\n"
                "  lift    end the address's active suppressions (on LIST, or on every list);\n"
@@ -32,7 +32,8 @@ void print_usage(std::FILE* out) {
                "  export  jsonl: one JSON object per suppression; csv: RFC 4180 with a header;\n"
                "          postfix-access: 'ADDRESS REJECT 5.x.x text' lines for postmap, one per address\n"
                "  --list LIST  only that list ('' = suppressions with no list)\n"
-               "  --db FILE    the SQLite store\n");
+               "  --db FILE    the SQLite store (default: the sqlite sink of the configuration)\n"
+               "  --config F   the daemon's configuration (default: the embedded one)\n");
 }
 
 std::string default_actor() {
@@ -177,7 +178,7 @@ int cmd_suppressions(int argc, char** argv) {
     print_usage(stderr);
     return 2;
   }
-  std::string db, address, by = default_actor();
+  std::string db, config_path, address, by = default_actor();
   std::optional<std::string> list;
   std::optional<ExportFormat> format;
   bool all = false;
@@ -190,6 +191,8 @@ int cmd_suppressions(int argc, char** argv) {
       a.next();
     } else if (a.is("--db")) {
       db = a.value().value_or("");
+    } else if (a.is("--config")) {
+      config_path = a.value().value_or("");
     } else if (a.is("--list")) {
       list = a.value();
       if (!list) {
@@ -231,7 +234,9 @@ int cmd_suppressions(int argc, char** argv) {
     std::fprintf(stderr, "bounced suppressions export: --format jsonl|csv|postfix-access is required\n");
     return 2;
   }
-  auto store = open_store_for_cli(db, "suppressions", false);
+  std::optional<Config> config;
+  if (!load_cli_config(config_path, db, "suppressions", config)) return 1;
+  auto store = open_store_for_cli(db, config, "suppressions", false);
   if (!store) return 1;
   try {
     SuppressionQuery q;
@@ -244,7 +249,9 @@ int cmd_suppressions(int argc, char** argv) {
     if (action == "show") return do_show(*store, address);
     if (action == "export") return do_export(*store, *format, q);
     // lift
-    const auto lifted = store->lift(address, list, by, static_cast<std::int64_t>(std::time(nullptr)), {});
+    RecordOptions options;  // the configured actions hear of the lift (the daemon delivers it)
+    if (config) options.outbox_targets = config->hygiene.outbox_targets();
+    const auto lifted = store->lift(address, list, by, static_cast<std::int64_t>(std::time(nullptr)), options);
     if (lifted.empty()) {
       std::fprintf(stderr, "bounced suppressions: %s has no active suppression%s\n", normalize_address(address).c_str(),
                    list ? (" on list '" + *list + "'").c_str() : "");

@@ -14,7 +14,7 @@ namespace bounced {
 CommitQueue::CommitQueue(const Config& config) {
   dedup_ = std::make_unique<DedupLog>(config.dedup);
   key_ = dedup_->key();
-  sinks_ = make_sinks(config.sinks);
+  sinks_ = make_sinks(config.sinks, config.hygiene);
   dedup_->settle([this](const DedupLog::Checkpoints& cps) {
     for (const auto& s : sinks_) {
       auto it = cps.find(s->id());

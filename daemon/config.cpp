@@ -8,6 +8,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <charconv>
@@ -126,6 +127,7 @@ class Checker {
                       message);
   }
   bool ok() const { return errors_.empty(); }
+  std::size_t errors() const { return errors_.size(); }
 
   // Checks `node` is a map whose keys are unique scalars from `allowed`. Returns false if not a map.
   bool check_map(const YAML::Node& node, const std::string& what, std::initializer_list<std::string_view> allowed) {
@@ -297,7 +299,7 @@ void load_sinks(Checker& c, const YAML::Node& n, std::vector<SinkConfig>& out) {
   out.clear();
   for (const auto& item : n) {
     if (!item.IsMap() || !item["type"]) {
-      c.error(item, "a sinks entry must be a mapping with 'type' (jsonl or log)");
+      c.error(item, "a sinks entry must be a mapping with 'type' (jsonl, log or sqlite)");
       continue;
     }
     SinkConfig s;
@@ -310,16 +312,21 @@ void load_sinks(Checker& c, const YAML::Node& n, std::vector<SinkConfig>& out) {
       c.boolean(item, "fsync", s.fsync);
     } else if (s.type == "log") {
       if (!c.check_map(item, "a log sink", {"type"})) continue;
+    } else if (s.type == "sqlite") {  // the list-hygiene store (docs/list-hygiene.md)
+      if (!c.check_map(item, "a sqlite sink", {"type", "path", "fsync"})) continue;
+      s.path = "bounced.db";
+      c.path(item, "path", s.path);
+      c.boolean(item, "fsync", s.fsync);
     } else {
-      c.error(item["type"], "unknown sink type '" + s.type + "' (known: jsonl, log)");
+      c.error(item["type"], "unknown sink type '" + s.type + "' (known: jsonl, log, sqlite)");
       continue;
     }
     out.push_back(std::move(s));
   }
   for (std::size_t i = 0; i < out.size(); ++i)
     for (std::size_t j = 0; j < i; ++j)
-      if (out[i].type == "jsonl" && out[j].type == "jsonl" && out[i].path == out[j].path)
-        c.error(n, "two jsonl sinks write the same file '" + out[i].path.string() + "'");
+      if (out[i].type == out[j].type && !out[i].path.empty() && out[i].path == out[j].path)
+        c.error(n, "two " + out[i].type + " sinks write the same file '" + out[i].path.string() + "'");
 }
 
 void load_dedup(Checker& c, const YAML::Node& n, DedupConfig& d) {
@@ -431,6 +438,283 @@ void load_metrics(Checker& c, const YAML::Node& n, MetricsConfig& m) {
   }
 }
 
+// Reads a secret from a file: at most 4 KiB, trailing newlines removed, not empty.
+bool read_secret_file(const std::filesystem::path& path, std::string& out, std::string& error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = "cannot read " + path.string() + ": " + std::strerror(errno);
+    return false;
+  }
+  std::string data(4097, '\0');
+  in.read(data.data(), static_cast<std::streamsize>(data.size()));
+  data.resize(static_cast<std::size_t>(in.gcount()));
+  while (!data.empty() && (data.back() == '\n' || data.back() == '\r')) data.pop_back();
+  if (data.empty() || data.size() > 4096) {
+    error = path.string() + " must hold a secret of 1 to 4096 bytes";
+    return false;
+  }
+  out = std::move(data);
+  return true;
+}
+
+void load_policy_override(Checker& c, const YAML::Node& n, const std::string& what, PolicyOverride& o) {
+  if (auto h = n["hard"]) {
+    if (auto s = c.scalar(h, "hard")) {
+      if (*s == "suppress") o.hard = HardBounceAction::suppress;
+      else if (*s == "count_as_soft") o.hard = HardBounceAction::count_as_soft;
+      else c.error(h, "'hard' must be suppress or count_as_soft, not '" + *s + "'");
+    }
+  }
+  auto number = [&](const char* key, std::optional<int>& out, std::size_t lo, std::size_t hi) {
+    if (!n[key]) return;
+    std::size_t v = 0;
+    const auto before = c.errors();
+    c.count(n, key, v, lo, hi);
+    if (c.errors() == before) out = static_cast<int>(v);
+  };
+  number("soft_threshold", o.soft_threshold, 1, 1000);
+  number("soft_min_span_days", o.soft_min_span_days, 0, 3650);
+  number("soft_stale_days", o.soft_stale_days, 1, 3650);
+  auto flag = [&](const char* key, std::optional<bool>& out) {
+    if (!n[key]) return;
+    bool v = false;
+    const auto before = c.errors();
+    c.boolean(n, key, v);
+    if (c.errors() == before) out = v;
+  };
+  flag("count_delayed", o.count_delayed);
+  flag("require_verified", o.require_verified);
+  if (auto h = n["complaints"]) {
+    if (auto s = c.scalar(h, "complaints")) {
+      if (*s == "suppress") o.complaints = ComplaintAction::suppress;
+      else if (*s == "ignore") o.complaints = ComplaintAction::ignore;
+      else c.error(h, "'complaints' must be suppress or ignore, not '" + *s + "'");
+    }
+  }
+  (void)what;
+}
+
+void apply_override(Policy& p, const PolicyOverride& o) {
+  if (o.hard) p.hard = *o.hard;
+  if (o.soft_threshold) p.soft_threshold = *o.soft_threshold;
+  if (o.soft_min_span_days) p.soft_min_span_days = *o.soft_min_span_days;
+  if (o.soft_stale_days) p.soft_stale_days = *o.soft_stale_days;
+  if (o.count_delayed) p.count_delayed = *o.count_delayed;
+  if (o.complaints) p.complaints = *o.complaints;
+  if (o.require_verified) p.require_verified = *o.require_verified;
+}
+
+void load_policy(Checker& c, const YAML::Node& n, PolicySet& set) {
+  if (!c.check_map(n, "hygiene.policy", {"hard", "soft_threshold", "soft_min_span_days", "soft_stale_days",
+                                         "count_delayed", "complaints", "require_verified", "lists"}))
+    return;
+  PolicyOverride d;
+  load_policy_override(c, n, "hygiene.policy", d);
+  apply_override(set.defaults, d);
+  if (auto lists = n["lists"]) {
+    if (!lists.IsMap()) {
+      c.error(lists, "'lists' must map list names to policy settings");
+      return;
+    }
+    for (const auto& kv : lists) {
+      const std::string name = kv.first.IsScalar() ? kv.first.Scalar() : "";
+      if (!is_valid_list_name(name)) {
+        c.error(kv.first, "list name '" + name + "' must be letters, digits, '.', '_' and '-' (at most 64)");
+        continue;
+      }
+      if (set.lists.count(name)) {
+        c.error(kv.first, "duplicate list '" + name + "' in hygiene.policy.lists");
+        continue;
+      }
+      const std::string what = "hygiene.policy.lists." + name;
+      if (!c.check_map(kv.second, what,
+                       {"hard", "soft_threshold", "soft_min_span_days", "soft_stale_days", "count_delayed",
+                        "complaints", "require_verified"}))
+        continue;
+      PolicyOverride o;
+      load_policy_override(c, kv.second, what, o);
+      Policy effective = set.defaults;
+      apply_override(effective, o);
+      if (const auto e = validate(effective); !e.empty()) c.error(kv.second, what + ": " + e);
+      set.lists.emplace(name, o);
+    }
+  }
+  if (const auto e = validate(set.defaults); !e.empty()) c.error(n, "hygiene.policy: " + e);
+}
+
+void load_verp(Checker& c, const YAML::Node& n, HygieneConfig& h) {
+  if (!c.check_map(n, "hygiene.verp", {"enabled", "prefix", "separator", "equals", "list_placement", "list_joiner",
+                                       "hosts", "secret_file", "tag_length", "tag_encoding"}))
+    return;
+  auto& a = h.attribution;
+  c.boolean(n, "enabled", a.verp);
+  c.string(n, "prefix", a.scheme.prefix);
+  auto one_char = [&](const char* key, char& out) {
+    std::string v(1, out);
+    c.string(n, key, v);
+    if (v.size() != 1) c.error(n[key], "'" + std::string(key) + "' must be one character");
+    else out = v[0];
+  };
+  one_char("separator", a.scheme.separator);
+  one_char("equals", a.scheme.equals);
+  one_char("list_joiner", a.scheme.list_joiner);
+  if (auto p = n["list_placement"]) {
+    if (auto s = c.scalar(p, "list_placement")) {
+      if (*s == "before_prefix") a.scheme.list_placement = VerpListPlacement::before_prefix;
+      else if (*s == "field") a.scheme.list_placement = VerpListPlacement::field;
+      else c.error(p, "'list_placement' must be before_prefix or field, not '" + *s + "'");
+    }
+  }
+  if (auto hosts = n["hosts"]) {
+    if (!hosts.IsSequence()) c.error(hosts, "'hosts' must be a list of host names");
+    else
+      for (const auto& item : hosts)
+        if (auto s = c.scalar(item, "hosts")) a.scheme.hosts.push_back(*s);
+  }
+  c.path(n, "secret_file", h.verp_secret_file);
+  c.count(n, "tag_length", a.signing.tag_length, 4, 64);
+  if (auto e = n["tag_encoding"]) {
+    if (auto s = c.scalar(e, "tag_encoding")) {
+      if (*s == "base32") a.signing.encoding = VerpTagEncoding::base32;
+      else if (*s == "hex") a.signing.encoding = VerpTagEncoding::hex;
+      else c.error(e, "'tag_encoding' must be base32 or hex, not '" + *s + "'");
+    }
+  }
+  if (const auto e = validate(a.scheme); !e.empty()) c.error(n, "hygiene.verp: " + e);
+}
+
+void load_attribution(Checker& c, const YAML::Node& n, AttributionConfig& a) {
+  if (!c.check_map(n, "hygiene.attribution", {"list_ids", "list_from_list_id", "subscriber_header", "list_header"}))
+    return;
+  c.boolean(n, "list_from_list_id", a.list_from_list_id);
+  if (auto ids = n["list_ids"]) {
+    if (!ids.IsMap()) {
+      c.error(ids, "'list_ids' must map List-Id identifiers to list names");
+    } else {
+      for (const auto& kv : ids) {
+        auto id = c.scalar(kv.first, "list_ids");
+        auto list = c.scalar(kv.second, "list_ids");
+        if (!id || !list) continue;
+        if (!is_valid_list_name(*list)) {
+          c.error(kv.second, "list name '" + *list + "' must be letters, digits, '.', '_' and '-' (at most 64)");
+          continue;
+        }
+        std::string key = *id;
+        for (char& ch : key) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        if (!a.list_ids.emplace(key, *list).second) c.error(kv.first, "duplicate List-Id '" + *id + "'");
+      }
+    }
+  }
+  auto header = [&](const char* key, std::string& out) {
+    c.string(n, key, out);
+    if (!out.empty() && (out.size() > 76 || out.find_first_of(" \t:") != std::string::npos))
+      c.error(n[key], "'" + std::string(key) + "' must be a header field name such as X-Listmonk-Subscriber");
+  };
+  header("subscriber_header", a.subscriber_header);
+  header("list_header", a.list_header);
+}
+
+constexpr std::string_view kEvents[] = {"suppressed", "lifted", "alert", "resolved"};
+
+void load_actions(Checker& c, const YAML::Node& n, std::vector<ActionConfig>& out) {
+  if (!n.IsSequence()) {
+    c.error(n, "'actions' must be a list (use [] for none)");
+    return;
+  }
+  for (const auto& item : n) {
+    if (!item.IsMap() || !item["type"]) {
+      c.error(item, "an actions entry must be a mapping with 'type' (webhook or command)");
+      continue;
+    }
+    ActionConfig a;
+    a.line = item.Mark().line + 1;
+    std::string type;
+    c.string(item, "type", type);
+    if (type == "webhook") {
+      if (!c.check_map(item, "a webhook action",
+                       {"type", "name", "url", "secret", "secret_file", "listmonk", "basic_auth_file", "timeout",
+                        "events"}))
+        continue;
+      a.target.type = ActionTarget::Type::webhook;
+      auto& w = a.target.webhook;
+      if (!item["url"]) c.error(item, "a webhook action needs 'url'");
+      c.string(item, "url", w.url);
+      if (item["url"] && w.url.rfind("http://", 0) != 0 && w.url.rfind("https://", 0) != 0)
+        c.error(item["url"], "'url' must start with http:// or https://");
+      c.string(item, "secret", w.secret);
+      if (item["secret"] && item["secret_file"]) c.error(item["secret_file"], "give 'secret' or 'secret_file', not both");
+      std::filesystem::path secret_file, auth_file;
+      c.path(item, "secret_file", secret_file);
+      c.path(item, "basic_auth_file", auth_file);
+      // Files are read once paths are resolved (load_config); remembered here.
+      a.secret_file = secret_file;
+      a.basic_auth_file = auth_file;
+      c.boolean(item, "listmonk", w.listmonk);
+      c.duration(item, "timeout", w.timeout, std::chrono::seconds(1));
+      a.events = w.listmonk ? std::vector<std::string>{"suppressed"}
+                            : std::vector<std::string>(std::begin(kEvents), std::end(kEvents));
+    } else if (type == "command") {
+      if (!c.check_map(item, "a command action", {"type", "name", "argv", "timeout", "events"})) continue;
+      a.target.type = ActionTarget::Type::command;
+      auto& cmd = a.target.command;
+      const auto argv = item["argv"];
+      if (!argv || !argv.IsSequence() || argv.size() == 0) {
+        c.error(argv ? argv : item, "a command action needs 'argv': a non-empty list (program first; no shell)");
+      } else {
+        for (const auto& arg : argv)
+          if (auto s = c.scalar(arg, "argv")) cmd.argv.push_back(*s);
+        if (!cmd.argv.empty() && cmd.argv[0].empty()) c.error(argv, "'argv' must start with a program");
+      }
+      c.duration(item, "timeout", cmd.timeout, std::chrono::seconds(1));
+      a.events = {"suppressed"};
+    } else {
+      c.error(item["type"], "unknown action type '" + type + "' (known: webhook, command)");
+      continue;
+    }
+    a.name = type;
+    c.string(item, "name", a.name);
+    if (a.name.empty() || a.name.size() > 64 || a.name.find_first_of(" \t\n") != std::string::npos)
+      c.error(item["name"] ? item["name"] : item, "an action 'name' must be 1 to 64 characters without spaces");
+    if (auto ev = item["events"]) {
+      if (!ev.IsSequence()) {
+        c.error(ev, "'events' must be a list of suppressed, lifted, alert, resolved");
+      } else {
+        a.events.clear();
+        for (const auto& e : ev) {
+          auto s = c.scalar(e, "events");
+          if (!s) continue;
+          if (std::find(std::begin(kEvents), std::end(kEvents), *s) == std::end(kEvents))
+            c.error(e, "unknown event '" + *s + "' (known: suppressed, lifted, alert, resolved)");
+          else if (std::find(a.events.begin(), a.events.end(), *s) == a.events.end())
+            a.events.push_back(*s);
+        }
+      }
+    }
+    for (const auto& other : out)
+      if (other.name == a.name)
+        c.error(item, "two actions are named '" + a.name + "' (give each a distinct 'name')");
+    out.push_back(std::move(a));
+  }
+}
+
+void load_outbox(Checker& c, const YAML::Node& n, OutboxConfig& o) {
+  if (!c.check_map(n, "hygiene.outbox", {"poll", "retry_first", "retry_max", "batch"})) return;
+  c.duration(n, "poll", o.poll, std::chrono::seconds(1));
+  c.duration(n, "retry_first", o.retry_first, std::chrono::seconds(1));
+  c.duration(n, "retry_max", o.retry_max, std::chrono::seconds(1));
+  c.count(n, "batch", o.batch, 1, 10000);
+  if (o.retry_max < o.retry_first) c.error(n, "hygiene.outbox: 'retry_max' must not be less than 'retry_first'");
+}
+
+void load_hygiene(Checker& c, const YAML::Node& n, HygieneConfig& h) {
+  if (!c.check_map(n, "hygiene", {"policy", "verp", "attribution", "actions", "outbox"})) return;
+  if (auto p = n["policy"]) load_policy(c, p, h.policy);
+  if (auto v = n["verp"]) load_verp(c, v, h);
+  if (auto a = n["attribution"]) load_attribution(c, a, h.attribution);
+  if (auto a = n["actions"]) load_actions(c, a, h.actions);
+  if (auto o = n["outbox"]) load_outbox(c, o, h.outbox);
+}
+
 std::filesystem::path resolve(const std::filesystem::path& base, const std::filesystem::path& p) {
   return p.is_absolute() ? p.lexically_normal() : (base / p).lexically_normal();
 }
@@ -454,7 +738,7 @@ std::optional<Config> load_config(std::string_view text, const std::string& sour
   if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);  // an empty file takes every default
   if (!c.check_map(root, "the top level",
                    {"state_dir", "log_level", "null_mode", "shutdown_timeout", "lmtp", "maildirs", "quarantine",
-                    "sinks", "dedup", "metrics"}))
+                    "sinks", "dedup", "metrics", "hygiene"}))
     return std::nullopt;
   c.string(root, "state_dir", state_dir);
   if (state_dir.empty()) c.error(root["state_dir"], "'state_dir' must not be empty (use auto)");
@@ -472,6 +756,7 @@ std::optional<Config> load_config(std::string_view text, const std::string& sour
   cfg.dedup.path = "seen.log";
   if (auto n = root["dedup"]) load_dedup(c, n, cfg.dedup);
   if (auto n = root["metrics"]) load_metrics(c, n, cfg.metrics);
+  if (auto n = root["hygiene"]) load_hygiene(c, n, cfg.hygiene);
   if (!c.ok()) return std::nullopt;
 
   // Paths: state_dir is absolute (relative = against the working directory); the rest against it.
@@ -487,6 +772,29 @@ std::optional<Config> load_config(std::string_view text, const std::string& sour
   for (auto& s : cfg.sinks)
     if (!s.path.empty()) s.path = resolve(base, s.path);
   cfg.dedup.path = resolve(base, cfg.dedup.path);
+  // Secrets live in files (never in the config): read them now that paths are resolved.
+  auto secret = [&](const YAML::Node& at, std::filesystem::path& file, std::string& out) {
+    if (file.empty()) return;
+    file = resolve(base, file);
+    std::string error;
+    if (!read_secret_file(file, out, error)) c.error(at, error);
+  };
+  if (!cfg.hygiene.verp_secret_file.empty()) {
+    secret(root["hygiene"]["verp"]["secret_file"], cfg.hygiene.verp_secret_file, cfg.hygiene.attribution.signing.secret);
+    if (const auto e = validate(cfg.hygiene.attribution.signing); !e.empty())
+      c.error(root["hygiene"]["verp"]["secret_file"], "hygiene.verp: " + e);
+  }
+  for (std::size_t i = 0; i < cfg.hygiene.actions.size(); ++i) {
+    auto& a = cfg.hygiene.actions[i];
+    const auto node = root["hygiene"]["actions"][i];
+    secret(node["secret_file"], a.secret_file, a.target.webhook.secret);
+    secret(node["basic_auth_file"], a.basic_auth_file, a.target.webhook.basic_auth);
+  }
+  if (!cfg.hygiene.actions.empty() && cfg.store_path().empty())
+    c.error(root["hygiene"]["actions"], "actions are delivered from the store's outbox: add a 'type: sqlite' sink");
+  if (cfg.hygiene.policy.defaults.require_verified && !cfg.hygiene.attribution.signing.enabled())
+    c.error(root["hygiene"]["policy"]["require_verified"],
+            "'require_verified' needs signed VERP (hygiene.verp.secret_file)");
   for (const auto& l : cfg.lmtp.listen)
     if (l.kind == ListenAddress::Kind::unix_socket && l.path.string().size() >= 108)
       c.error(root["lmtp"]["listen"], "unix socket path too long (max 107 bytes): " + l.path.string());
@@ -498,6 +806,18 @@ std::optional<Config> load_config(std::string_view text, const std::string& sour
     if (m.path == cfg.quarantine) c.error(root["maildirs"], "a watched Maildir cannot be the quarantine");
   if (!c.ok()) return std::nullopt;
   return cfg;
+}
+
+std::vector<OutboxTarget> HygieneConfig::outbox_targets() const {
+  std::vector<OutboxTarget> out;
+  for (const auto& a : actions) out.push_back(OutboxTarget{a.name, a.events});
+  return out;
+}
+
+std::filesystem::path Config::store_path() const {
+  for (const auto& s : sinks)
+    if (s.type == "sqlite") return s.path;
+  return {};
 }
 
 std::optional<Config> load_config_file(const std::string& path, std::vector<std::string>& errors) {

@@ -6,12 +6,16 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "failure_monitor.hpp"
+#include "attribution.hpp"
+#include "outbox_delivery.hpp"
+#include "policy.hpp"
 
 namespace bounced {
 
@@ -47,8 +51,8 @@ struct MaildirConfig {
 };
 
 struct SinkConfig {
-  std::string type;              // "jsonl" | "log"
-  std::filesystem::path path;    // jsonl
+  std::string type;              // "jsonl" | "log" | "sqlite"
+  std::filesystem::path path;    // jsonl, sqlite
   bool fsync = true;             // jsonl
   int line = 0;                  // where it was declared (1-based), for messages
 };
@@ -69,6 +73,34 @@ struct MetricsConfig {
   FailureMonitorConfig alert;                 // window, threshold, min_volume
 };
 
+// One `hygiene.actions` entry: where suppression / lift / alert events are delivered from the outbox.
+struct ActionConfig {
+  std::string name;                 // the outbox rows' target
+  ActionTarget target;              // webhook or command (outbox_delivery.hpp)
+  std::vector<std::string> events;  // which events it receives
+  std::filesystem::path secret_file, basic_auth_file;  // webhook: where the secrets were read from
+  int line = 0;
+};
+
+struct OutboxConfig {
+  std::chrono::seconds poll{5};            // look for due rows this often (also woken on new rows)
+  std::chrono::seconds retry_first{30};    // first retry delay; doubles on each failure
+  std::chrono::seconds retry_max{3600};    // up to this
+  std::size_t batch = 100;                 // rows per round
+};
+
+// List hygiene in `bounced serve` (docs/list-hygiene.md): used by the sqlite sink and the outbox worker.
+struct HygieneConfig {
+  PolicySet policy;
+  AttributionConfig attribution;     // VERP scheme and signing secret (read from verp_secret_file)
+  std::filesystem::path verp_secret_file;
+  std::vector<ActionConfig> actions;
+  OutboxConfig outbox;
+  std::vector<OutboxTarget> outbox_targets() const;  // name + events of every action
+  // Not from YAML: set by the daemon, called (on the commit thread) after a batch queued outbox rows.
+  std::function<void()> outbox_wakeup;
+};
+
 struct Config {
   std::string source;                  // file name, or "<embedded>"
   std::filesystem::path state_dir;     // absolute
@@ -81,6 +113,9 @@ struct Config {
   std::vector<SinkConfig> sinks;
   DedupConfig dedup;
   MetricsConfig metrics;
+  HygieneConfig hygiene;
+  // The first sqlite sink's database ("" = none): the store the hygiene commands and the outbox use.
+  std::filesystem::path store_path() const;
 };
 
 // The compiled-in config/bounced.yaml.

@@ -16,6 +16,7 @@
 #include "logging.hpp"
 #include "maildir_watcher.hpp"
 #include "metrics_server.hpp"
+#include "outbox_worker.hpp"
 #include "systemd.hpp"
 
 namespace bounced {
@@ -74,8 +75,13 @@ class Daemon {
     metrics_ = std::make_unique<BounceMetrics>(config_.metrics);
     set_metrics(metrics_.get());
     if (!config_.null_mode) {
+      if (!config_.hygiene.actions.empty()) {  // list hygiene actions (outbox_worker.hpp)
+        outbox_ = std::make_unique<OutboxWorker>(config_.store_path(), config_.hygiene);
+        config_.hygiene.outbox_wakeup = [w = outbox_.get()] { w->wake(); };
+      }
       commit_ = std::make_unique<CommitQueue>(config_);
       commit_->start();
+      if (outbox_) outbox_->start();
     } else {
       spdlog::warn("null mode: every recipient gets 250 and nothing is parsed or recorded");
     }
@@ -112,6 +118,7 @@ class Daemon {
                    s.messages.load(), s.duplicates.load(), s.quarantined.load(), s.failures.load(), s.batches.load());
     }
     watchers_.clear();
+    if (outbox_) outbox_->stop();
     // I/O objects must go before their io_context: destroying them afterwards is a use after free.
     watchdog_timer_.reset();
     signals_.reset();
@@ -203,8 +210,9 @@ class Daemon {
 
   static MetricsServiceOptions metrics_options(const Config& c) {
     MetricsServiceOptions o;
-    for (const auto& s : c.sinks)
-      if (s.type == "sqlite") o.store_path = s.path;
+    o.store_path = c.store_path();  // the first sqlite sink, as for the outbox worker
+    for (const auto& t : c.hygiene.outbox_targets())  // the actions that receive alert events
+      if (t.wants("alert")) o.outbox_targets.push_back(t.name);
     return o;
   }
 
@@ -212,6 +220,7 @@ class Daemon {
   Config config_;
   std::unique_ptr<BounceMetrics> metrics_;  // before the parts that report to it: destroyed after them
   std::unique_ptr<MetricsService> metrics_service_;
+  std::unique_ptr<OutboxWorker> outbox_;  // declared before commit_: the sink's wakeup points at it
   std::unique_ptr<CommitQueue> commit_;
   std::unique_ptr<asio::io_context> io_;
   std::unique_ptr<LmtpServer> server_;

@@ -57,9 +57,23 @@ std::string format_utc(std::int64_t t) {
   return buf;
 }
 
-std::unique_ptr<Store> open_store_for_cli(const std::string& db_path, const char* command, bool create) {
+bool load_cli_config(const std::string& config_path, const std::string& db_path, const char* command,
+                     std::optional<Config>& config) {
+  if (config_path.empty() && !db_path.empty()) return true;
+  std::vector<std::string> errors;
+  config = load_config_file(config_path, errors);
+  if (!config) {
+    for (const auto& e : errors) std::fprintf(stderr, "bounced %s: %s\n", command, e.c_str());
+    return false;
+  }
+  return true;
+}
+
+std::unique_ptr<Store> open_store_for_cli(const std::string& db_arg, const std::optional<Config>& config,
+                                          const char* command, bool create) {
+  const std::string db_path = !db_arg.empty() ? db_arg : config ? config->store_path().string() : std::string();
   if (db_path.empty()) {
-    std::fprintf(stderr, "bounced %s: no store given (use --db FILE)\n", command);
+    std::fprintf(stderr, "bounced %s: no store (use --db FILE, or --config with a 'type: sqlite' sink)\n", command);
     return nullptr;
   }
   try {

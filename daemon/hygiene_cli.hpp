@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "config.hpp"
 #include "store.hpp"
 
 namespace bounced::cli {
@@ -36,8 +37,15 @@ std::optional<std::int64_t> parse_window(std::string_view text);
 // 2026-01-01T00:00:00Z; "-" for 0.
 std::string format_utc(std::int64_t unix_seconds);
 
-// Opens the store named by --db (required until the daemon's config supplies a state_dir).
-// Prints the error and returns nullptr on failure. `create` = false for read-only uses.
-std::unique_ptr<Store> open_store_for_cli(const std::string& db_path, const char* command, bool create);
+// The daemon's configuration for a hygiene command: the --config FILE, or the embedded default
+// when neither --config nor --db is given (its first sqlite sink is the store). `config` stays
+// empty when only --db is given. Prints the errors and returns false on failure.
+bool load_cli_config(const std::string& config_path, const std::string& db_path, const char* command,
+                     std::optional<Config>& config);
+
+// Opens the store: --db FILE, else the configuration's sqlite sink. Prints the error and returns
+// nullptr on failure. `create` = false for read-only uses.
+std::unique_ptr<Store> open_store_for_cli(const std::string& db_path, const std::optional<Config>& config,
+                                          const char* command, bool create);
 
 }  // namespace bounced::cli

@@ -240,6 +240,7 @@ awaitable<void> LmtpServer::commit_message(Connection& c) {
   const auto& rcpts = c.session.recipients();
   CommitRequest req = prepare_message(commit_->hash_key(), std::move(c.session.message()), {}, c.session.mail_from(),
                                       rcpts.empty() ? std::string() : rcpts.front());
+  if (rcpts.size() > 1) req.record->envelope_recipients = rcpts;  // attributed one by one (sqlite sink)
   const std::string id = req.record->hash.hex().substr(0, 16);
   req.done = [w, &io = io_](const CommitResult& r) {
     asio::post(io, [w, r] {

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "jsonl_sink.hpp"
+#include "sqlite_sink.hpp"
 
 namespace bounced {
 
@@ -25,11 +26,15 @@ void LogSink::committed() {
   staged_.clear();
 }
 
-std::vector<std::unique_ptr<Sink>> make_sinks(const std::vector<SinkConfig>& configs) {
+std::vector<std::unique_ptr<Sink>> make_sinks(const std::vector<SinkConfig>& configs, const HygieneConfig& hygiene) {
   std::vector<std::unique_ptr<Sink>> out;
   for (const auto& c : configs) {
     if (c.type == "jsonl") out.push_back(std::make_unique<JsonlSink>(c.path, c.fsync));
     else if (c.type == "log") out.push_back(std::make_unique<LogSink>());
+    else if (c.type == "sqlite")
+      out.push_back(std::make_unique<SqliteSink>(
+          SqliteSinkOptions{c.path, c.fsync, hygiene.attribution, hygiene.policy, hygiene.outbox_targets(),
+                            hygiene.outbox_wakeup}));
   }
   return out;
 }

@@ -6,6 +6,7 @@
 
 #include "bounce_metrics.hpp"
 
+#include "digest.hpp"
 #include "guard.hpp"
 #include "pipeline.hpp"
 
@@ -15,6 +16,7 @@ CommitRequest prepare_message(const HashKey& key, std::string&& raw, std::string
                               std::string envelope_recipient) {
   auto rec = std::make_shared<MessageRecord>();
   rec->hash = siphash128(key, raw);
+  rec->content_sha256 = digest::sha256_hex(raw);
   rec->source = source.empty() ? "lmtp:" + rec->hash.hex() : std::move(source);
   rec->envelope_from = std::move(envelope_from);
   rec->envelope_recipient = std::move(envelope_recipient);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <boost/asio/co_spawn.hpp>
@@ -96,6 +97,23 @@ std::string listmonk_body(const OutboxItem& item) {
   const std::string kind = payload_field(item.payload, "kind");
   std::string o = "{\"email\": ";
   append_json_string(o, payload_field(item.payload, "address"));
+  // listmonk identifies campaigns and subscribers by UUID (X-Listmonk-Campaign / -Subscriber).
+  auto is_uuid = [](std::string_view v) {
+    if (v.size() != 36) return false;
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+      if (dash ? v[i] != '-' : !std::isxdigit(static_cast<unsigned char>(v[i]))) return false;
+    }
+    return true;
+  };
+  if (const auto list = payload_field(item.payload, "list"); is_uuid(list)) {
+    o += ", \"campaign_uuid\": ";
+    append_json_string(o, list);
+  }
+  if (const auto ref = payload_field(item.payload, "subscriber_ref"); is_uuid(ref)) {
+    o += ", \"subscriber_uuid\": ";
+    append_json_string(o, ref);
+  }
   o += ", \"source\": \"bounced\", \"type\": ";
   append_json_string(o, kind == "complaint" ? "complaint" : kind == "soft" ? "soft" : "hard");
   o += ", \"meta\": ";
@@ -164,11 +182,13 @@ std::string substitute(std::string_view tmpl, const OutboxItem& item) {
 
 }  // namespace
 
-std::int64_t retry_delay(int attempts) {
-  constexpr std::int64_t kFirst = 30, kMax = 3600;
+std::int64_t retry_delay(int attempts, std::int64_t first, std::int64_t max) {
+  if (first < 1) first = 1;
+  if (max < first) max = first;
   if (attempts < 0) attempts = 0;
-  if (attempts >= 7) return kMax;
-  return std::min<std::int64_t>(kFirst << attempts, kMax);
+  std::int64_t d = first;
+  for (int i = 0; i < attempts && d < max; ++i) d *= 2;
+  return std::min(d, max);
 }
 
 std::string webhook_signature(std::string_view secret, std::int64_t now, std::string_view body) {
@@ -276,12 +296,12 @@ DeliveryResult run_command(const CommandTarget& target, const OutboxItem& item) 
 }
 
 OutboxRun deliver_due(Store& store, const std::map<std::string, ActionTarget, std::less<>>& targets,
-                      std::int64_t now, std::size_t limit) {
+                      std::int64_t now, std::size_t limit, RetryPolicy retry) {
   OutboxRun run;
   for (const auto& item : store.outbox_due(now, limit)) {
     const auto it = targets.find(item.target);
     if (it == targets.end()) {
-      store.outbox_retry(item.id, now + retry_delay(item.attempts), "no such action target: " + item.target);
+      store.outbox_retry(item.id, now + retry_delay(item.attempts, retry.first, retry.max), "no such action target: " + item.target);
       ++run.unknown_target;
       continue;
     }
@@ -298,7 +318,7 @@ OutboxRun deliver_due(Store& store, const std::map<std::string, ActionTarget, st
       store.outbox_done(item.id, now);
       ++run.delivered;
     } else {
-      store.outbox_retry(item.id, now + retry_delay(item.attempts), r.error);
+      store.outbox_retry(item.id, now + retry_delay(item.attempts, retry.first, retry.max), r.error);
       ++run.retried;
     }
   }

@@ -45,8 +45,9 @@ DeliveryResult deliver_webhook(const WebhookTarget& target, const OutboxItem& it
 // One run. Exit status 0 is success.
 DeliveryResult run_command(const CommandTarget& target, const OutboxItem& item);
 
-// Seconds to wait before attempt number `attempts + 1`: 30 s doubling up to 1 h.
-std::int64_t retry_delay(int attempts);
+// Seconds to wait before attempt number `attempts + 1`: `first` doubling up to `max` (default 30 s
+// doubling up to 1 h).
+std::int64_t retry_delay(int attempts, std::int64_t first = 30, std::int64_t max = 3600);
 
 // The signature header value: "t=<now>,v1=<hex HMAC-SHA256(secret, "<now>." + body)>".
 std::string webhook_signature(std::string_view secret, std::int64_t now, std::string_view body);
@@ -60,7 +61,11 @@ struct OutboxRun {
 
 // Delivers every due item (at most `limit`) to its target from `targets` (by name), recording the
 // outcome in the store. Items whose target is not configured are retried later (a reload may add it).
+struct RetryPolicy {
+  std::int64_t first = 30, max = 3600;  // seconds
+};
+
 OutboxRun deliver_due(Store& store, const std::map<std::string, ActionTarget, std::less<>>& targets,
-                      std::int64_t now, std::size_t limit = 100);
+                      std::int64_t now, std::size_t limit = 100, RetryPolicy retry = {});
 
 }  // namespace bounced

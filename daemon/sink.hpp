@@ -25,6 +25,11 @@ struct MessageRecord {
   // Where the bounce was delivered: the first LMTP RCPT, or a Maildir message's X-Original-To /
   // Delivered-To. A VERP address here names the subscriber (lib/attribution).
   std::string envelope_recipient;
+  // Every RCPT of the LMTP transaction when there were several (each is attributed on its own).
+  std::vector<std::string> envelope_recipients;
+  // SHA-256 of the raw bytes (hex): the store's message identity, the same `bounced record` uses,
+  // so one message arriving both ways is recorded once.
+  std::string content_sha256;
   bool parsed = false;          // false: unparseable, stored in the quarantine
   std::string error;            // why it could not be parsed
   std::string quarantine_path;  // set when quarantined
@@ -54,6 +59,7 @@ class Sink {
   virtual void reopen() {}                      // SIGHUP: reopen files (logrotate)
 };
 
-std::vector<std::unique_ptr<Sink>> make_sinks(const std::vector<SinkConfig>& configs);
+std::vector<std::unique_ptr<Sink>> make_sinks(const std::vector<SinkConfig>& configs,
+                                              const HygieneConfig& hygiene = HygieneConfig{});
 
 }  // namespace bounced

@@ -3,6 +3,7 @@
 // one IMMEDIATE transaction per batch.
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <ctime>
 #include <map>
 #include <mutex>
@@ -103,6 +104,13 @@ CREATE TABLE outbox (
   done_at      INTEGER
 );
 CREATE INDEX outbox_due ON outbox(next_attempt) WHERE done_at IS NULL;
+)sql"},
+    {3, "sink checkpoints; subscriber reference from attribution headers", R"sql(
+CREATE TABLE sink_checkpoints (
+  sink  TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+) WITHOUT ROWID;
+ALTER TABLE recipient_results ADD COLUMN subscriber_ref TEXT NOT NULL DEFAULT '';
 )sql"},
 };
 
@@ -231,8 +239,20 @@ class SqliteStore final : public Store {
     out.reserve(batch.size());
     Transaction tx(*this);
     for (const auto& m : batch) out.push_back(record_one(m, policies, options));
+    if (!options.checkpoint_key.empty()) {
+      Use s(stmt("INSERT INTO sink_checkpoints (sink, value) VALUES (?1, ?2) "
+                 "ON CONFLICT (sink) DO UPDATE SET value = excluded.value"));
+      s->bind(1, options.checkpoint_key).bind(2, options.checkpoint_value).run();
+    }
     tx.commit();
     return out;
+  }
+
+  std::int64_t checkpoint(std::string_view key) override {
+    std::lock_guard lock(mu_);
+    Use s(stmt("SELECT value FROM sink_checkpoints WHERE sink = ?1"));
+    s->bind(1, key);
+    return s->step() ? s->i64(0) : 0;
   }
 
   std::vector<Suppression> suppressions(const SuppressionQuery& q) override {
@@ -331,7 +351,7 @@ RETURNING id, address, list, kind, reason, since, IFNULL(cause_result_id, 0), ac
       payload += ", \"lifted_by\": ";
       append_json_string(payload, sup.lifted_by);
       payload += ", \"at\": \"" + iso_utc(now) + "\"}";
-      enqueue(options, "lifted", payload, now);
+      enqueue(options.outbox_targets, "lifted", payload, now);
     }
     tx.commit();
     return lifted;
@@ -564,19 +584,29 @@ ON CONFLICT (address, list) DO UPDATE SET
     s->run();
   }
 
-  void enqueue(const RecordOptions& options, std::string_view event, const std::string& payload, std::int64_t now) {
-    for (const auto& target : options.outbox_targets) {
+  std::size_t enqueue(const std::vector<OutboxTarget>& targets, std::string_view event, std::string_view payload,
+                      std::int64_t now) {
+    std::size_t n = 0;
+    for (const auto& target : targets) {
+      if (!target.wants(event)) continue;
       Use s(stmt(R"sql(
 INSERT INTO outbox (created_at, target, event, payload, next_attempt) VALUES (?1, ?2, ?3, ?4, ?1))sql"));
-      s->bind(1, now).bind(2, target).bind(3, event).bind(4, payload).run();
+      s->bind(1, now).bind(2, target.name).bind(3, event).bind(4, payload).run();
+      ++n;
     }
+    return n;
   }
 
   RecordOutcome record_one(const IncomingMessage& m, const PolicySet& policies, const RecordOptions& options) {
     if (!m.report) throw StoreError("record: message without a report");
     const MessageReport& report = *m.report;
-    if (!m.attribution.empty() && m.attribution.size() != report.recipients.size())
-      throw StoreError("record: attribution does not match the recipients");
+    // The attribution entries: one per recipient result (positional), or expanded by
+    // attribute_each() (several envelope recipients) with explicit result indices.
+    for (std::size_t i = 0; i < m.attribution.size(); ++i) {
+      const std::size_t r = m.attribution[i].result == RecipientAttribution::kPositional ? i : m.attribution[i].result;
+      if (r >= report.recipients.size()) throw StoreError("record: attribution does not match the recipients");
+    }
+    if (m.attribution.size() > 100000) throw StoreError("record: too many attributions");
     RecordOutcome out;
     {
       Use s(stmt(R"sql(
@@ -596,9 +626,11 @@ VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (content_hash) DO NOTHING)sq
     }
     out.message_id = sqlite3_last_insert_rowid(db_);
 
-    for (std::size_t i = 0; i < report.recipients.size(); ++i) {
-      const RecipientResult& r = report.recipients[i];
+    const std::size_t entries = m.attribution.empty() ? report.recipients.size() : m.attribution.size();
+    for (std::size_t i = 0; i < entries; ++i) {
       const RecipientAttribution* a = m.attribution.empty() ? nullptr : &m.attribution[i];
+      const RecipientResult& r =
+          report.recipients[a && a->result != RecipientAttribution::kPositional ? a->result : i];
       RecordedRecipient rec;
       rec.address = normalize_address(a && !a->address.empty() ? a->address : r.recipient);
       rec.list = a && !a->list.empty() ? a->list : m.list;
@@ -618,13 +650,14 @@ VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (content_hash) DO NOTHING)sq
       {
         Use s(stmt(R"sql(
 INSERT INTO recipient_results (message_id, received_at, address, domain, list, dsn_recipient, action, status,
-    status_class, reply_code, reason, hard_bounce, diagnostic, remote_mta, verified, decision)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16))sql"));
+    status_class, reply_code, reason, hard_bounce, diagnostic, remote_mta, verified, decision, subscriber_ref)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17))sql"));
         s->bind(1, out.message_id).bind(2, m.received_at).bind(3, rec.address).bind(4, domain_of(rec.address));
         s->bind(5, rec.list).bind(6, r.recipient).bind(7, r.action).bind(8, r.status).bind(9, r.status_class);
         s->bind(10, r.reply_code).bind(11, r.reason).bind(12, r.hard_bounce);
         s->bind(13, std::string_view(r.diagnostic_code).substr(0, 4000)).bind(14, r.remote_mta);
-        s->bind(15, verified).bind(16, to_string(rec.decision.verdict)).run();
+        s->bind(15, verified).bind(16, to_string(rec.decision.verdict)).bind(17, a ? a->subscriber_ref : "");
+        s->run();
         rec.result_id = sqlite3_last_insert_rowid(db_);
       }
       if (rec.decision.verdict != Verdict::no_effect && rec.decision.verdict != Verdict::ignored_unverified)
@@ -656,8 +689,12 @@ VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1))sql"));
           payload += verified ? "true" : "false";
           payload += ", \"original_message_id\": ";
           append_json_string(payload, report.original.message_id);
+          if (a && !a->subscriber_ref.empty()) {
+            payload += ", \"subscriber_ref\": ";
+            append_json_string(payload, a->subscriber_ref);
+          }
           payload += ", \"since\": \"" + iso_utc(m.received_at) + "\"}";
-          enqueue(options, "suppressed", payload, m.received_at);
+          enqueue(options.outbox_targets, "suppressed", payload, m.received_at);
         }
       }
       out.recipients.push_back(std::move(rec));
@@ -671,6 +708,10 @@ VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1))sql"));
 };
 
 }  // namespace
+
+bool OutboxTarget::wants(std::string_view event) const {
+  return events.empty() || std::find(events.begin(), events.end(), event) != events.end();
+}
 
 std::unique_ptr<Store> open_sqlite_store(const std::filesystem::path& path, const SqliteOptions& options) {
   return std::make_unique<SqliteStore>(path, options);

@@ -36,9 +36,20 @@ struct IncomingMessage {
   std::vector<RecipientAttribution> attribution;  // parallel to report->recipients, or empty (lib/attribution)
 };
 
+// An action target (config `hygiene.actions`) and the events it receives.
+struct OutboxTarget {
+  std::string name;
+  std::vector<std::string> events;  // "suppressed", "lifted", "alert", "resolved"; empty = every event
+  bool wants(std::string_view event) const;
+};
+
 struct RecordOptions {
-  const PolicySet* policy = nullptr;         // nullptr = built-in defaults
-  std::vector<std::string> outbox_targets;  // one outbox row per target per suppression / lift
+  const PolicySet* policy = nullptr;          // nullptr = built-in defaults
+  std::vector<OutboxTarget> outbox_targets;  // one outbox row per interested target per event
+  // A sink's position, written in the same transaction as the batch (Sink::checkpoint): after a
+  // crash the dedup log only counts a batch the store holds too. Empty key = none.
+  std::string checkpoint_key;
+  std::int64_t checkpoint_value = 0;
 };
 
 struct RecordedRecipient {
@@ -134,6 +145,9 @@ class Store {
 
   // Results received at or after `since`, grouped, most results first.
   virtual std::vector<StatsRow> stats(std::int64_t since, StatsGroup by, std::size_t limit) = 0;
+
+  // The checkpoint stored under `key` by record_batch (0 when none).
+  virtual std::int64_t checkpoint(std::string_view key) = 0;
 
   virtual std::vector<OutboxItem> outbox_due(std::int64_t now, std::size_t limit) = 0;
   virtual void outbox_done(std::int64_t id, std::int64_t now) = 0;

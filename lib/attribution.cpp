@@ -19,6 +19,18 @@ std::string list_id_identifier(std::string_view v) {
   return text::lower(v);
 }
 
+namespace {
+
+// The value of the returned original's X- field `name` ("" when absent or not configured).
+std::string original_field(const MessageReport& report, std::string_view name) {
+  if (name.empty()) return "";
+  for (const auto& [n, v] : report.original.x_fields)
+    if (text::iequals(n, name)) return v;
+  return "";
+}
+
+}  // namespace
+
 MessageAttribution attribute(const MessageReport& report, std::string_view envelope_recipient,
                              const AttributionConfig& config) {
   MessageAttribution out;
@@ -26,11 +38,27 @@ MessageAttribution attribute(const MessageReport& report, std::string_view envel
   if (config.verp && !envelope_recipient.empty())
     out.verp = verp_decode(config.scheme, config.signing, envelope_recipient);
 
+  std::string header_list = original_field(report, config.list_header);
+  if (!is_valid_list_name(header_list)) header_list.clear();
   if (out.verp.ok() && !out.verp.list.empty()) {
     out.list = out.verp.list;
+  } else if (!header_list.empty()) {
+    out.list = header_list;
   } else if (const auto id = list_id_identifier(report.original.list_id); !id.empty()) {
     if (const auto it = config.list_ids.find(id); it != config.list_ids.end()) out.list = it->second;
     else if (config.list_from_list_id) out.list = id;
+  }
+
+  // A configured subscriber header: an address names the subscriber of a one-recipient bounce
+  // (VERP still wins); anything else (listmonk's subscriber UUID) is kept as a reference.
+  if (const std::string sub = original_field(report, config.subscriber_header); !sub.empty()) {
+    const std::string address = text::find_address(sub);
+    for (std::size_t i = 0; i < out.recipients.size(); ++i) {
+      auto& r = out.recipients[i];
+      r.list = out.list;
+      if (!address.empty() && report.recipients.size() == 1) r.address = address;
+      else if (address.empty()) r.subscriber_ref = sub.substr(0, 128);
+    }
   }
 
   if (out.verp.ok()) {
@@ -39,11 +67,65 @@ MessageAttribution attribute(const MessageReport& report, std::string_view envel
     if (report.recipients.size() == 1) {
       // One recipient per VERP bounce: the envelope names the subscriber even when the DSN names
       // an alias or a forward.
-      out.recipients[0] = {out.verp.subscriber, out.list, verified};
+      out.recipients[0].address = out.verp.subscriber;
+      out.recipients[0].list = out.list;
+      out.recipients[0].verified = verified;
     } else {
       for (std::size_t i = 0; i < report.recipients.size(); ++i)
-        if (normalize_address(report.recipients[i].recipient) == subscriber)
-          out.recipients[i] = {out.verp.subscriber, out.list, verified};
+        if (normalize_address(report.recipients[i].recipient) == subscriber) {
+          out.recipients[i].address = out.verp.subscriber;
+          out.recipients[i].list = out.list;
+          out.recipients[i].verified = verified;
+        }
+    }
+  }
+  return out;
+}
+
+MessageAttribution attribute_each(const MessageReport& report, const std::vector<std::string>& rcpts,
+                                  const AttributionConfig& config) {
+  auto positional = [](MessageAttribution a) {
+    for (std::size_t i = 0; i < a.recipients.size(); ++i) a.recipients[i].result = i;
+    return a;
+  };
+  if (rcpts.size() <= 1 || !config.verp) return positional(attribute(report, rcpts.empty() ? "" : rcpts[0], config));
+  std::vector<MessageAttribution> each;
+  std::vector<std::string> seen;  // subscriber + list, to drop a repeated RCPT
+  for (const auto& rcpt : rcpts) {
+    auto a = attribute(report, rcpt, config);
+    if (!a.verp.ok()) continue;
+    std::string key = normalize_address(a.verp.subscriber) + "\n" + a.list;
+    if (std::find(seen.begin(), seen.end(), key) != seen.end()) continue;
+    seen.push_back(std::move(key));
+    each.push_back(std::move(a));
+  }
+  // At most one RCPT is VERP: that one (or else the first RCPT) speaks for the message.
+  if (each.empty()) return positional(attribute(report, rcpts.front(), config));
+  if (each.size() == 1) return positional(std::move(each.front()));
+  MessageAttribution out;
+  out.list = each.front().list;
+  out.verp = each.front().verp;
+  if (report.recipients.size() == 1) {
+    for (auto& a : each) {
+      a.recipients[0].result = 0;
+      out.recipients.push_back(std::move(a.recipients[0]));
+    }
+    return out;
+  }
+  for (std::size_t i = 0; i < report.recipients.size(); ++i) {
+    bool matched = false;
+    for (auto& a : each)
+      if (!a.recipients[i].address.empty()) {  // set by the VERP match in attribute()
+        a.recipients[i].result = i;
+        out.recipients.push_back(a.recipients[i]);
+        matched = true;
+      }
+    if (!matched) {
+      RecipientAttribution plain = each.front().recipients[i];
+      plain.address.clear();
+      plain.verified = false;
+      plain.result = i;
+      out.recipients.push_back(std::move(plain));
     }
   }
   return out;
@@ -55,7 +137,10 @@ namespace {
 // header block (a returned original further down has headers of its own), at most 1 MiB of it.
 std::vector<std::string> top_header_values(std::string_view raw, std::string_view name) {
   std::vector<std::string> out;
-  const auto lines = text::lines(raw.substr(0, std::min<std::size_t>(raw.size(), 1u << 20)));
+  raw = raw.substr(0, std::min<std::size_t>(raw.size(), 1u << 20));
+  const auto blank = raw.find("\n\n"), blank_crlf = raw.find("\n\r\n");
+  raw = raw.substr(0, std::min(blank, blank_crlf));  // npos-safe: substr clamps
+  const auto lines = text::lines(raw);
   bool in_field = false;
   for (const auto line : lines) {
     if (line.empty()) break;
@@ -72,13 +157,18 @@ std::vector<std::string> top_header_values(std::string_view raw, std::string_vie
 
 }  // namespace
 
-std::string envelope_recipient_from_header(std::string_view raw, const AttributionConfig& config) {
+std::vector<std::string> envelope_recipient_candidates(std::string_view raw) {
   std::vector<std::string> candidates;
   for (const char* name : {"x-original-to", "delivered-to"})
     for (const auto& value : top_header_values(raw, name)) {
       auto a = text::find_address(value);
-      if (!a.empty()) candidates.push_back(std::move(a));
+      if (!a.empty() && candidates.size() < 16) candidates.push_back(std::move(a));
     }
+  return candidates;
+}
+
+std::string envelope_recipient_from_header(std::string_view raw, const AttributionConfig& config) {
+  const auto candidates = envelope_recipient_candidates(raw);
   if (candidates.empty()) return "";
   if (config.verp)
     for (const auto& c : candidates)

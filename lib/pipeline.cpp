@@ -27,6 +27,8 @@ void fill_original(OriginalHeaders& o, const std::vector<HeaderField>& headers) 
     set("subject", o.subject);
     set("date", o.date);
     set("list-id", o.list_id);
+    if (h.name.size() > 2 && (h.name[0] == 'X' || h.name[0] == 'x') && h.name[1] == '-' && o.x_fields.size() < 16)
+      o.x_fields.emplace_back(std::string(h.name), std::string(text::trim(h.value.substr(0, 256))));
   }
   o.message_id = std::string(text::trim(o.message_id));
 }

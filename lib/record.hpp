@@ -2,6 +2,7 @@
 // These are the pipeline's output types; every later stage (sinks, store, policy) reads them.
 #pragma once
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace bounced {
@@ -15,6 +16,9 @@ const char* to_string(MessageKind kind);
 // or the copy an MTA pastes inline).
 struct OriginalHeaders {
   std::string message_id, from, to, subject, date, list_id;
+  // The original's "X-" fields (name as written, value), for configured attribution headers such
+  // as X-Listmonk-Subscriber: at most 16, values cut at 256 bytes.
+  std::vector<std::pair<std::string, std::string>> x_fields;
 };
 
 // Per-message fields from a message/delivery-status part (RFC 3464 section 2.2).

@@ -35,7 +35,8 @@ def free_port():
 
 
 class Server:
-    def __init__(self, extra_yaml="", maildir=True, null_mode=False, shutdown_timeout="10s", sink_path="bounces.jsonl"):
+    def __init__(self, extra_yaml="", maildir=True, null_mode=False, shutdown_timeout="10s", sink_path="bounces.jsonl",
+                 extra_sinks="", top_yaml=""):
         self.dir = tempfile.mkdtemp(prefix="bounced-it-")
         self.port = free_port()
         self.sock_path = os.path.join(self.dir, "lmtp.sock")
@@ -55,7 +56,8 @@ class Server:
                 f"  hostname: test.invalid\n"
                 f"{extra_yaml}"
                 f"{maildirs}"
-                f"sinks:\n  - type: jsonl\n    path: {sink_path}\n  - type: log\n"
+                f"sinks:\n  - type: jsonl\n    path: {sink_path}\n  - type: log\n{extra_sinks}"
+                f"{top_yaml}"
             )
         self.proc = None
         self.nsock = None

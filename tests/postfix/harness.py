@@ -23,6 +23,7 @@ import shutil
 import signal
 import smtplib
 import socket
+import sqlite3
 import socketserver
 import subprocess
 import sys
@@ -393,6 +394,8 @@ maildirs:
     after: seen
 quarantine: quarantine
 sinks:
+  - type: sqlite
+    path: bounced.db
   - type: jsonl
     path: bounces.jsonl
     fsync: true
@@ -440,6 +443,28 @@ sinks:
         except FileNotFoundError:
             pass
         return out
+
+    def suppressed(self, address):
+        """Active suppressions of `address` in bounced's SQLite store: [(list, kind, reason)]."""
+        db = os.path.join(self.state, "bounced.db")
+        if not os.path.exists(db):
+            return []
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10) as c:
+            return c.execute("SELECT list, kind, reason FROM suppressions WHERE address = ? AND active = 1",
+                             (address.lower(),)).fetchall()
+
+    def results_in_store(self, address):
+        db = os.path.join(self.state, "bounced.db")
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10) as c:
+            return c.execute("SELECT reason, hard_bounce, decision FROM recipient_results WHERE address = ?",
+                             (address.lower(),)).fetchall()
+
+    def suppressions_cli(self):
+        r = subprocess.run([self.bin, "suppressions", "list", "--config", os.path.join(self.dir, "bounced.yaml")],
+                           capture_output=True, text=True, timeout=30)
+        if r.returncode != 0:
+            raise Failure(f"bounced suppressions list failed: {r.stderr}")
+        return r.stdout
 
     def records_for(self, recipient):
         return [r for r in self.records() if r.get("recipient", "").lower() == recipient.lower()]
@@ -557,6 +582,16 @@ def expect_record(bed, recipient, *, action, status, status_class, subject, reas
     return r
 
 
+def expect_suppressed(bed, address, reason):
+    sup = bed.suppressed(address)
+    check(len(sup) == 1 and sup[0][1] == "hard" and sup[0][2] == reason,
+          f"{address}: suppressed in the SQLite store (hard, {reason}) (got {sup})")
+
+
+def expect_not_suppressed(bed, address, why):
+    check(not bed.suppressed(address), f"{address}: not suppressed ({why})")
+
+
 def expect_sent(bed, address, count=1):
     wait_for(lambda: bed.handovers("sent").get(address, 0) >= count, 60,
              f"Postfix's status=sent hand-over to bounced for {address}")
@@ -583,17 +618,20 @@ def scenario_postfix_generated(bed, hostunknown_hard):
     expect_record(bed, "unknown@remote.test", action="failed", status="5.1.1", status_class="permanent",
                   subject="addressing", reason="userunknown", hard=True,
                   envelope=verp("unknown@remote.test"), subscriber="unknown@remote.test")
+    expect_suppressed(bed, "unknown@remote.test", "userunknown")
     expect_sent(bed, verp("nosuchuser@local.test"))
     wait_for(lambda: bed.records_for("nosuchuser@local.test"), 10, "record of nosuchuser@local.test")
     expect_record(bed, "nosuchuser@local.test", action="failed", status="5.1.1", status_class="permanent",
                   subject="addressing", reason="userunknown", hard=True,
                   envelope=verp("nosuchuser@local.test"), subscriber="nosuchuser@local.test")
+    expect_suppressed(bed, "nosuchuser@local.test", "userunknown")
     if hostunknown_hard:
         expect_sent(bed, verp("someone@nohost.test"))
         wait_for(lambda: bed.records_for("someone@nohost.test"), 10, "record of someone@nohost.test")
         expect_record(bed, "someone@nohost.test", action="failed", status="5.4.4", status_class="permanent",
                       subject="network and routing", reason="hostunknown", hard=True,
                       envelope=verp("someone@nohost.test"), subscriber="someone@nohost.test")
+        expect_suppressed(bed, "someone@nohost.test", "hostunknown")
     # The 421 deferral: Postfix's "delayed" notice goes to the plain sender (Postfix does not VERP
     # delay warnings), naming the recipient in its DSN.
     wait_for(lambda: [r for r in bed.records_for("slow@remote.test") if r.get("action") == "delayed"], 40,
@@ -601,6 +639,7 @@ def scenario_postfix_generated(bed, hostunknown_hard):
     expect_record(bed, "slow@remote.test", action="delayed", status="4.7.0", status_class="transient",
                   subject="security or policy", reason=("securityerror", "expired", "delayed"), hard=False)
     check(bed.handovers("sent").get(SENDER, 0) >= 1, f"Postfix handed the delay notice to bounced (<{SENDER}>)")
+    expect_not_suppressed(bed, "slow@remote.test", "a delay warning")
     bed.mx.slow_accepts = True   # the remote side recovers; the message is delivered on the next try
     wait_for(lambda: "slow@remote.test" in bed.mx.accepted, 30, "slow@remote.test delivered after the deferral")
 
@@ -613,6 +652,10 @@ def scenario_mailbox_full(bed):
     expect_record(bed, "full@remote.test", action="failed", status="4.2.2", status_class="transient",
                   subject="mailbox", reason="mailboxfull", hard=False,
                   envelope=verp("full@remote.test"), subscriber="full@remote.test")
+    expect_not_suppressed(bed, "full@remote.test", "mailbox full: counted as a soft bounce, not (yet) suppressed")
+    decisions = [r[2] for r in bed.results_in_store("full@remote.test")]
+    check(decisions.count("counted_soft") == 1 and "suppress" not in decisions,
+          f"full@remote.test: one soft bounce counted in the store (decisions: {decisions})")
 
 
 THIRD_PARTY = [  # fixture, subscriber (in the VERP address), recipient named in the bounce, expectation
@@ -633,6 +676,10 @@ def scenario_third_party(bed):
         expect_sent(bed, verp(sub))
         wait_for(lambda: bed.records_for(rcpt), 10, f"record of {rcpt}")
         expect_record(bed, rcpt, **want, envelope=verp(sub), subscriber=sub)
+        if want["hard"]:
+            expect_suppressed(bed, sub, want["reason"])   # the VERP subscriber, not the forward
+        else:
+            expect_not_suppressed(bed, sub, "soft bounce")
 
 
 def scenario_maildir(bed):
@@ -686,6 +733,7 @@ def scenario_fifty_recipients(bed):
     check(len(ids) == 1, f"all 50 recipients answered 250 by one LMTP client process for one queue file ({ids})")
     wait_for(lambda: bed.records_for("multi@example.org"), 10, "record of multi@example.org")
     check(len(bed.records_for("multi@example.org")) == 1, "the message recorded once (not once per RCPT)")
+    check(all(bed.suppressed(s) for s in subs), "the SQLite store attributes each of the 50 RCPTs: all 50 suppressed")
 
 
 def scenario_concurrent(bed, tag):
@@ -794,6 +842,9 @@ def main():
         scenario_outage(bed)
 
         scenario_mailbox_full(bed)
+        listing = bed.suppressions_cli()
+        check("unknown@remote.test" in listing and "full@remote.test" not in listing,
+              "`bounced suppressions list --config` shows the hard bounce, not the mailbox-full address")
         wait_for(lambda: "Mail queue is empty" in bed.queue_listing(), 60, "an empty Postfix queue")
         check(True, "postqueue -p: Mail queue is empty")
         ok = True

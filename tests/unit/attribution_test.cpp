@@ -103,3 +103,63 @@ TEST(Attribution, EnvelopeRecipientFromHeader) {
   EXPECT_EQ(envelope_recipient_from_header(plain, c), "bounces@lists.example.net");
   EXPECT_EQ(envelope_recipient_from_header("Subject: x\n\n", c), "");
 }
+
+TEST(Attribution, EachEnvelopeRecipientSeparately) {
+  // One bounce delivered to three VERP addresses in one LMTP transaction (plus a repeat and a
+  // plain address): one entry per distinct subscriber, all about the single DSN result.
+  const auto m = report_for({"alias@forward.example"});
+  const auto a = attribute_each(m,
+                                {"bounces+a=example.org@h.example", "news-bounces+b=example.org@h.example",
+                                 "bounces+A=example.org@h.example", "postmaster@h.example",
+                                 "bounces+c=example.net@h.example"},
+                                AttributionConfig{});
+  ASSERT_EQ(a.recipients.size(), 3u);
+  EXPECT_EQ(a.recipients[0].address, "a@example.org");
+  EXPECT_EQ(a.recipients[1].address, "b@example.org");
+  EXPECT_EQ(a.recipients[1].list, "news");
+  EXPECT_EQ(a.recipients[2].address, "c@example.net");
+  for (const auto& r : a.recipients) EXPECT_EQ(r.result, 0u);
+
+  // Several results: each goes to its own subscriber; an unmatched one keeps the DSN's recipient.
+  const auto m2 = report_for({"a@example.org", "b@example.org", "other@example.com"});
+  const auto b = attribute_each(m2, {"bounces+b=example.org@h.example", "bounces+a=example.org@h.example"},
+                                AttributionConfig{});
+  ASSERT_EQ(b.recipients.size(), 3u);
+  EXPECT_EQ(b.recipients[0].result, 0u);
+  EXPECT_EQ(b.recipients[0].address, "a@example.org");
+  EXPECT_EQ(b.recipients[1].result, 1u);
+  EXPECT_EQ(b.recipients[1].address, "b@example.org");
+  EXPECT_EQ(b.recipients[2].result, 2u);
+  EXPECT_EQ(b.recipients[2].address, "");
+
+  // One RCPT, or none VERP: the same as attribute(), positions explicit.
+  const auto c = attribute_each(m, {"postmaster@h.example", "bounces+z=example.org@h.example"}, AttributionConfig{});
+  ASSERT_EQ(c.recipients.size(), 1u);
+  EXPECT_EQ(c.recipients[0].address, "z@example.org");
+  EXPECT_EQ(c.recipients[0].result, 0u);
+  const auto d = attribute_each(m, {}, AttributionConfig{});
+  ASSERT_EQ(d.recipients.size(), 1u);
+  EXPECT_EQ(d.recipients[0].address, "");
+}
+
+TEST(Attribution, ConfiguredHeaders) {
+  auto m = report_for({"alias@forward.example"}, "News <news.example.org>");
+  m.original.x_fields = {{"X-Listmonk-Subscriber", "5a4b7c2e-1111-4222-8333-944445555666"},
+                         {"x-listmonk-campaign", "0e1d2c3b-aaaa-4bbb-8ccc-ddddeeeeffff"}};
+  AttributionConfig cfg;
+  cfg.subscriber_header = "X-Listmonk-Subscriber";
+  cfg.list_header = "X-Listmonk-Campaign";
+  auto a = attribute(m, "", cfg);
+  EXPECT_EQ(a.list, "0e1d2c3b-aaaa-4bbb-8ccc-ddddeeeeffff");  // the header wins over List-Id
+  ASSERT_EQ(a.recipients.size(), 1u);
+  EXPECT_EQ(a.recipients[0].address, "");  // a UUID is not an address: a reference
+  EXPECT_EQ(a.recipients[0].subscriber_ref, "5a4b7c2e-1111-4222-8333-944445555666");
+
+  m.original.x_fields[0].second = "Real Person <real@example.org>";
+  a = attribute(m, "", cfg);
+  EXPECT_EQ(a.recipients[0].address, "real@example.org");
+  a = attribute(m, "bounces+verp=example.org@h.example", cfg);  // VERP still wins
+  EXPECT_EQ(a.recipients[0].address, "verp@example.org");
+  cfg.list_header.clear();
+  EXPECT_EQ(attribute(m, "", cfg).list, "news.example.org");
+}

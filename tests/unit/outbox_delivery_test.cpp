@@ -135,7 +135,7 @@ std::unique_ptr<Store> store_with_event(const fs::path& path, const std::string&
   m.list = "news";
   m.report = &report;
   RecordOptions opt;
-  opt.outbox_targets = {target};
+  opt.outbox_targets = {OutboxTarget{target, {}}};
   store->record(m, opt);
   return store;
 }
@@ -245,7 +245,7 @@ TEST(OutboxDelivery, ListmonkPayload) {
   EXPECT_EQ(got[0].authorization, "Basic YXBpOnRva2Vu");
   // A lift is not sent to listmonk but leaves the outbox.
   RecordOptions lift_options;
-  lift_options.outbox_targets = {"listmonk"};
+  lift_options.outbox_targets = {OutboxTarget{"listmonk", {}}};
   store->lift("dead@example.org", std::nullopt, "ops", kT0 + 1, lift_options);
   EXPECT_EQ(deliver_due(*store, targets, kT0 + 2).delivered, 1);
   EXPECT_EQ(rx.received().size(), 1u);

@@ -110,13 +110,21 @@ TEST(SqliteStore, MigratesFromEmpty) {
 TEST(SqliteStore, MigratesFromVersionOneKeepingData) {
   TempDir dir;
   const auto path = dir / "old.db";
-  const auto r = report({result("old@example.org", "userunknown", true)});
   {
     SqliteOptions o;
     o.max_schema_version = 1;
     auto store = open_sqlite_store(path, o);
     EXPECT_EQ(store->schema_version(), 1);
-    store->record(incoming(r, "h1", kT0), {});
+  }
+  {  // a version-1 program's data (today's statements need the latest schema)
+    sqlite3* h = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &h), SQLITE_OK);
+    EXPECT_EQ(sqlite3_exec(h,
+                           "INSERT INTO suppressions (address, list, kind, reason, since, active) "
+                           "VALUES ('old@example.org', '', 'hard', 'userunknown', 1, 1)",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(h);
   }
   EXPECT_EQ(count(path, "SELECT COUNT(*) FROM sqlite_master WHERE name='outbox'"), 0);
   auto store = open_sqlite_store(path);
@@ -187,7 +195,7 @@ TEST(SqliteStore, HardBounceSuppressesWithOutbox) {
   TempDir dir;
   auto store = open_sqlite_store(dir / "b.db");
   RecordOptions opt;
-  opt.outbox_targets = {"webhook:main", "command:mailman"};
+  opt.outbox_targets = {OutboxTarget{"webhook:main", {}}, OutboxTarget{"command:mailman", {}}};
   const auto r = report({result("Dead@Example.ORG", "userunknown", true)});
   const auto out = store->record(incoming(r, "h", kT0, "news"), opt);
   ASSERT_EQ(out.recipients.size(), 1u);
@@ -231,7 +239,7 @@ TEST(SqliteStore, SoftBouncesOverDaysThenLift) {
   TempDir dir;
   const auto path = dir / "b.db";
   RecordOptions opt;
-  opt.outbox_targets = {"w"};
+  opt.outbox_targets = {OutboxTarget{"w", {}}};
   const auto full = report({result("full@example.org", "mailboxfull", false, "4.2.2")});
   const double days[] = {0, 0.5, 2, 4, 6};
   {
@@ -341,7 +349,7 @@ TEST(SqliteStore, AttributionAndVerifiedOnly) {
   const auto r = report({result("forward@elsewhere.example", "userunknown", true)});
   auto m = incoming(r, "v1", kT0);
   m.envelope_recipient = "secure-bounces+sub=example.org@lists.example.net";
-  m.attribution = {{"Sub@Example.org", "secure", false}};
+  m.attribution = {RecipientAttribution{"Sub@Example.org", "secure", false, "", 0}};
   auto out = store->record(m, opt);
   EXPECT_EQ(out.recipients.at(0).address, "sub@example.org");
   EXPECT_EQ(out.recipients.at(0).list, "secure");
@@ -350,7 +358,7 @@ TEST(SqliteStore, AttributionAndVerifiedOnly) {
   EXPECT_EQ(store->show("sub@example.org").recent.size(), 1u);  // still recorded
 
   auto m2 = incoming(r, "v2", kT0);
-  m2.attribution = {{"sub@example.org", "secure", true}};
+  m2.attribution = {RecipientAttribution{"sub@example.org", "secure", true, "", 0}};
   out = store->record(m2, opt);
   EXPECT_EQ(out.recipients.at(0).decision.verdict, Verdict::suppress);
   const auto sup = store->suppressions({});
@@ -358,4 +366,39 @@ TEST(SqliteStore, AttributionAndVerifiedOnly) {
   EXPECT_EQ(sup[0].address, "sub@example.org");
   EXPECT_EQ(sup[0].list, "secure");
   EXPECT_TRUE(store->show("forward@elsewhere.example").states.empty());
+}
+
+TEST(SqliteStore, EnqueueEventCheckpointAndExpandedAttribution) {
+  TempDir dir;
+  auto store = open_sqlite_store(dir / "b.db");
+  const std::vector<OutboxTarget> targets = {{"hook", {}}, {"cmd", {"suppressed"}}};
+  const std::vector<std::string> hook = {"hook"};
+  store->enqueue_event("alert", R"({"event": "alert", "domain": "example.com"})", hook, kT0);
+  auto due = store->outbox_due(kT0, 10);
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].target, "hook");
+  EXPECT_EQ(due[0].event, "alert");
+
+  // One result attributed to two subscribers (two VERP RCPTs): two results, two suppressions,
+  // the checkpoint written with the batch.
+  const auto r = report({result("alias@forward.example", "userunknown", true)});
+  auto m = incoming(r, "multi", kT0);
+  m.attribution = {RecipientAttribution{"a@example.org", "", false, "", 0},
+                   RecipientAttribution{"b@example.org", "", false, "ref-b", 0}};
+  RecordOptions opt;
+  opt.outbox_targets = targets;
+  opt.checkpoint_key = "sqlite:test";
+  opt.checkpoint_value = 7;
+  const auto out = store->record(m, opt);
+  ASSERT_EQ(out.recipients.size(), 2u);
+  EXPECT_EQ(store->suppressions({}).size(), 2u);
+  EXPECT_EQ(store->checkpoint("sqlite:test"), 7);
+  EXPECT_EQ(store->checkpoint("other"), 0);
+  EXPECT_EQ(store->outbox_due(kT0, 10).size(), 5u);  // the alert + 2 suppressions x 2 targets
+  EXPECT_EQ(count(dir / "b.db", "SELECT COUNT(*) FROM recipient_results WHERE subscriber_ref = 'ref-b'"), 1);
+
+  m.attribution = {RecipientAttribution{"a@example.org", "", false, "", 3}};
+  auto bad = incoming(r, "bad", kT0);
+  bad.attribution = m.attribution;
+  EXPECT_THROW(store->record(bad, opt), StoreError);  // result index out of range
 }
