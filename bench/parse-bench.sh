@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # parse-bench.sh: parse throughput and memory of `bounced parse` against Sisimai 4.25 over the same
-# files, in one sitting. Uses hyperfine (Debian package) for wall time and /usr/bin/time -v for peak RSS.
+# files, in one sitting. Uses hyperfine (Debian package) for wall time and CPU time (user + sys) of
+# whole processes, and /usr/bin/time -v for peak RSS. bounced runs twice: with its default --jobs
+# (one per core) and with --jobs 1 (one core), so both figures can be reported.
 #   bench/parse-bench.sh [CORPUS_DIR]     (default ../shared/corpus/sisimai)
 # Needs: a built ./build/bounced, hyperfine, libsisimai-perl (for the reference adapter).
 set -euo pipefail
@@ -10,31 +12,48 @@ anchors=$(dirname "$corpus")/../tools/anchors
 [[ -x $anchors/sisimai4-jsonl ]] || anchors=../shared/tools/anchors
 bin=./build/bounced
 n=$(find "$corpus/eml" -type f | wc -l)
-echo "messages in $corpus/eml: $n"
+cores=$(nproc)
+echo "messages in $corpus/eml: $n; cores: $cores; load now: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-echo "== wall time, whole process (hyperfine)"
-hyperfine --warmup 2 --runs 10 --export-json /tmp/bounced-parse-bench.json \
+echo "== whole process, wall time median and CPU time (hyperfine)"
+hyperfine -N --warmup 3 --runs 20 --export-json /tmp/bounced-parse-bench.json \
   -n bounced "$bin parse $corpus/eml" \
+  -n bounced-j1 "$bin parse --jobs 1 $corpus/eml" >/dev/null
+hyperfine -N --warmup 1 --runs 5 --export-json /tmp/bounced-parse-bench-sisimai.json \
   -n sisimai4 "$anchors/sisimai4-jsonl $corpus/eml" >/dev/null
 python3 - "$n" <<'PY'
 import json, sys
 n = int(sys.argv[1])
-res = {r["command"]: r for r in json.load(open("/tmp/bounced-parse-bench.json"))["results"]}
-b, s = res["bounced"]["median"], res["sisimai4"]["median"]
-print(f"bounced  median {b*1000:8.1f} ms  {n/b:10.0f} msgs/s")
-print(f"sisimai4 median {s*1000:8.1f} ms  {n/s:10.0f} msgs/s")
-print(f"speed-up (whole process, median): {s/b:.1f}x")
+res = {}
+for f in ("/tmp/bounced-parse-bench.json", "/tmp/bounced-parse-bench-sisimai.json"):
+    res.update({r["command"]: r for r in json.load(open(f))["results"]})
+s = res["sisimai4"]
+s_cpu = s["user"] + s["system"]
+for name, label in (("bounced", "bounced (default --jobs)"), ("bounced-j1", "bounced --jobs 1")):
+    b = res[name]
+    cpu = b["user"] + b["system"]
+    print(f"{label:26s} median {b['median']*1000:7.1f} ms  {n/b['median']:8.0f} msgs/s  "
+          f"cpu {cpu*1000:6.1f} ms (user {b['user']*1000:.1f} + sys {b['system']*1000:.1f})  "
+          f"speed-up {s['median']/b['median']:5.1f}x wall, {s_cpu/cpu:5.1f}x cpu")
+print(f"{'sisimai4':26s} median {s['median']*1000:7.1f} ms  {n/s['median']:8.0f} msgs/s  "
+      f"cpu {s_cpu*1000:6.1f} ms")
 PY
 
 echo "== parse loop only: Sisimai's own figure (interpreter start-up excluded)"
 "$anchors/sisimai4-jsonl" --repeat 5 --no-output "$corpus/eml" 2>&1 >/dev/null | tail -1
-echo "== bounced, 20 passes in one process"
-start=$(date +%s.%N)
+echo "== bounced, 20 passes in one process (start-up excluded)"
 args=(); for _ in $(seq 20); do args+=("$corpus/eml"); done
-"$bin" parse "${args[@]}" >/dev/null
-end=$(date +%s.%N)
-python3 -c "print(f'bounced: {20*$n/($end-$start):.0f} msgs/s over 20 passes')"
+for jobs in default 1; do
+  opt=(); [[ $jobs == default ]] || opt=(--jobs "$jobs")
+  start=$(date +%s.%N)
+  "$bin" parse "${opt[@]}" "${args[@]}" >/dev/null
+  end=$(date +%s.%N)
+  python3 -c "print(f'bounced --jobs $jobs: {20*$n/($end-$start):.0f} msgs/s over 20 passes')"
+done
 
 echo "== peak RSS over the whole corpus (/usr/bin/time -v)"
-/usr/bin/time -v "$bin" parse "$corpus/eml" "$corpus/err" "$corpus/not" 2>&1 >/dev/null |
-  awk -F: '/Maximum resident set size/ {printf "bounced parse peak RSS: %.1f MiB\n", $2/1024}'
+for jobs in default 1; do
+  opt=(); [[ $jobs == default ]] || opt=(--jobs "$jobs")
+  /usr/bin/time -v "$bin" parse "${opt[@]}" "$corpus/eml" "$corpus/err" "$corpus/not" 2>&1 >/dev/null |
+    awk -F: -v j="$jobs" '/Maximum resident set size/ {printf "bounced parse --jobs %s peak RSS: %.1f MiB\n", j, $2/1024}'
+done
