@@ -47,7 +47,7 @@ void print_usage(std::FILE* out) {
                "  --format json   one JSON array of all records\n"
                "  --format text   a short human-readable line per recipient\n"
                "  --verbose       say on stderr which files are not bounces\n"
-               "  --jobs N        parse N files at a time (default: one per CPU core, at most %u);\n"
+               "  --jobs N, -j N  parse N files at a time (default: one per CPU core, at most %u);\n"
                "                  the output is the same, in the same order, whatever N\n",
                kDefaultJobsCap);
 }
@@ -231,10 +231,12 @@ int cmd_parse(int argc, char** argv) {
         std::fprintf(stderr, "bounced parse: unknown format '%s'\n", std::string(f).c_str());
         return 2;
       }
-    } else if (a == "--jobs" || a == "-j" || a.rfind("--jobs=", 0) == 0) {
+    } else if (a == "--jobs" || a.rfind("--jobs=", 0) == 0 || a.rfind("-j", 0) == 0) {
       std::string_view n;
       if (a.rfind("--jobs=", 0) == 0) {
         n = a.substr(7);
+      } else if (a.size() > 2 && a[1] == 'j') {  // -jN
+        n = a.substr(2);
       } else if (i + 1 < argc) {
         n = argv[++i];
       }

@@ -16,6 +16,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "text.hpp"
+
 namespace bounced {
 
 const char* to_string(GuardError e) {
@@ -70,6 +72,9 @@ Line read_line(std::string_view s, std::size_t pos) {
   l.next = i;
   return l;
 }
+
+// As the MIME stage names media types and charsets: trimmed, ASCII-lowercased.
+std::string lower_trimmed(std::string_view s) { return text::lower(text::trim(s)); }
 
 bool iequals_ascii(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -132,19 +137,6 @@ class PreScan {
     bool has_content_type = false;
     const bool blank_line = load_header(depth, content_type, has_content_type, index);
     if (error_ != GuardError::none) return;
-    // We read header fields from the span, so mimetic is shown only the one it uses: the
-    // Content-Type value exactly as it would have unfolded it. Only for a header ended by a blank
-    // line (so the stub ends the same way), and a value it would not trim.
-    if (edits_ && blank_line && (!has_content_type || (!content_type.empty() && !is_blank(content_type[0])))) {
-      std::string stub;
-      if (has_content_type) {
-        stub.reserve(content_type.size() + 16);
-        stub.append("Content-Type: ").append(content_type).push_back('\n');
-      }
-      stub.push_back('\n');
-      edits_->push_back(StreamEdit{header_begin, pos_, std::move(stub), true});
-    }
-
     bool multipart = false, rfc822 = false;
     std::string boundary;
     if (has_content_type) {
@@ -152,6 +144,27 @@ class PreScan {
       multipart = ct.isMultipart();
       rfc822 = ct.type() == "message" && ct.subtype() == "rfc822";
       if (multipart) boundary = "--" + ct.param("boundary");
+      if (spans_) {
+        auto& span = (*spans_)[index];
+        span.multipart = multipart;
+        span.type = lower_trimmed(ct.type());
+        span.subtype = lower_trimmed(ct.subtype());
+        span.charset = lower_trimmed(ct.param("charset"));
+        if (multipart) span.boundary = ct.param("boundary");
+      }
+    }
+    // We read header fields and the Content-Type from the span, so mimetic is shown an empty
+    // header, or for a multipart only the field it needs: the Content-Type value exactly as it
+    // would have unfolded it. Only for a header ended by a blank line (so the stub ends the same
+    // way), and a value it would not trim.
+    if (edits_ && blank_line && (!multipart || (!content_type.empty() && !is_blank(content_type[0])))) {
+      std::string stub;
+      if (multipart) {
+        stub.reserve(content_type.size() + 16);
+        stub.append("Content-Type: ").append(content_type).push_back('\n');
+      }
+      stub.push_back('\n');
+      edits_->push_back(StreamEdit{header_begin, pos_, std::move(stub), true});
     }
     if (multipart) {
       load_multipart(std::move(boundary), depth);

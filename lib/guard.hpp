@@ -54,6 +54,10 @@ struct EntitySpan {
   std::size_t end = 0;         // start of the boundary line that ended the entity, or input size
   std::size_t depth = 0;       // 0 for the top-level message
   bool message = false;        // message/rfc822: raw body [body_begin, end), not descended into
+  // The first Content-Type field, parsed as mimetic parses it: type and subtype lowercased and
+  // trimmed ("" when absent), the charset parameter likewise, the boundary parameter as written.
+  bool multipart = false;
+  std::string type = {}, subtype = {}, charset = {}, boundary = {};
 };
 
 // One change to the byte stream mimetic parses: raw[begin, end) is replaced by `text`.
@@ -62,8 +66,9 @@ struct EntitySpan {
 // - A delimiter of an outer multipart met inside an inner one gets the missing closing
 //   delimiters inserted before it: mimetic would otherwise abandon the rest of the message
 //   (its HigherLevelBoundary handling unwinds every level and stops).
-// - A leaf body becomes empty, and a header block becomes just its Content-Type field (`stub`):
-//   we read both from the span; mimetic only needs the structure.
+// - A leaf body becomes empty, and a header block becomes empty, or for a multipart just its
+//   Content-Type field (`stub`): we read fields and bodies from the span; mimetic only needs the
+//   structure.
 struct StreamEdit {
   std::size_t begin = 0, end = 0;
   std::string text;

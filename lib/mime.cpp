@@ -178,19 +178,31 @@ class TreeBuilder {
         part->headers.push_back(HeaderField{field.name(), std::string(text::trim(field.value()))});
     }
 
-    const auto& ct = std::as_const(e).header().contentType();  // const: no field is added
-    const std::string type = text::lower(text::trim(ct.type()));
-    const std::string subtype = text::lower(text::trim(ct.subtype()));
+    // The media type: the pre-scan's parse of the Content-Type field (mimetic is shown none for a
+    // leaf), or mimetic's when the layouts disagree.
+    std::string type, subtype;
+    bool multipart = false;
+    if (span) {
+      type = span->type;
+      subtype = span->subtype;
+      part->charset = span->charset;
+      multipart = span->multipart;
+    } else {
+      const auto& ct = std::as_const(e).header().contentType();  // const: no field is added
+      type = text::lower(text::trim(ct.type()));
+      subtype = text::lower(text::trim(ct.subtype()));
+      part->charset = text::lower(text::trim(ct.param("charset")));
+      multipart = ct.isMultipart();
+    }
     if (!type.empty() && !subtype.empty())
       part->media_type = type + "/" + subtype;
     else
       part->media_type = in_digest ? "message/rfc822" : "text/plain";
-    part->charset = text::lower(text::trim(ct.param("charset")));
     const TransferEncoding encoding = transfer_encoding(part->header("content-transfer-encoding"));
 
     const auto& children = e.body().parts();
-    if (ct.isMultipart()) {
-      part->boundary = ct.param("boundary");
+    if (multipart) {
+      part->boundary = span ? span->boundary : std::as_const(e).header().contentType().param("boundary");
       const bool digest = subtype == "digest";
       for (mimetic::MimeEntity* child : children) part->children.push_back(convert(*child, digest));
       part->body = e.body().preamble();
@@ -205,19 +217,14 @@ class TreeBuilder {
         text_part->body = part->body;
         part->children.push_back(std::move(text_part));
       }
-    } else if (!children.empty()) {
-      // message/rfc822: mimetic saw an empty stub; the raw text comes from the pre-scan's span.
-      if (span && span->message) {
-        std::string_view body = raw_.substr(span->body_begin, span->end - span->body_begin);
-        if (span->end < raw_.size()) body = drop_final_newline(body);
-        part->body = transfer_decode(body, encoding);
-      }  // else: the raw text is unknown (the layouts disagree): left empty
     } else if (span) {
-      // A leaf: mimetic saw an empty stub; the body is the span without the line break that
-      // belongs to the following delimiter (as mimetic would have cut it).
+      // A leaf or a message/rfc822 part: mimetic saw an empty stub; the body is the span without
+      // the line break that belongs to the following delimiter (as mimetic would have cut it).
       std::string_view body = raw_.substr(span->body_begin, span->end - span->body_begin);
       if (span->end < raw_.size()) body = drop_final_newline(body);
       part->body = transfer_decode(body, encoding);
+    } else if (!children.empty()) {
+      // message/rfc822 whose raw text is unknown (the layouts disagree): left empty.
     } else if (encoding == TransferEncoding::identity) {
       part->body = std::move(static_cast<std::string&>(e.body()));  // the entity is ours and dies next
     } else {

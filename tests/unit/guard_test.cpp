@@ -167,10 +167,19 @@ TEST(Guard, StubsLeaveOnlyTheStructure) {
   EXPECT_EQ(apply_edits(m, layout.edits),
             "Content-Type: multipart/report; boundary=\"R\"\n\n"
             "preamble\n"
-            "--R\nContent-Type: text/plain\n\n"
             "--R\n\n"
-            "--R\nContent-Type: message/rfc822\n\n\n"
+            "--R\n\n"
+            "--R\n\n\n"
             "--R--\nepilogue\n");
+  // The media types come from the pre-scan's parse of each Content-Type field.
+  ASSERT_EQ(layout.spans.size(), 4u);
+  EXPECT_TRUE(layout.spans[0].multipart);
+  EXPECT_EQ(layout.spans[0].subtype, "report");
+  EXPECT_EQ(layout.spans[0].boundary, "R");
+  EXPECT_EQ(layout.spans[1].type + "/" + layout.spans[1].subtype, "text/plain");
+  EXPECT_EQ(layout.spans[2].type, "");
+  EXPECT_TRUE(layout.spans[3].message);
+  EXPECT_EQ(layout.spans[3].type + "/" + layout.spans[3].subtype, "message/rfc822");
 }
 
 TEST(Guard, HeaderEndedByBodyLineKeepsItsEnding) {
