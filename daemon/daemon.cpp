@@ -101,7 +101,7 @@ class Daemon {
     } else if (!config_.maildirs.empty()) {
       spdlog::warn("null mode: Maildirs are not watched");
     }
-    metrics_service_ = std::make_unique<MetricsService>(config_.metrics, *metrics_, metrics_options(config_));
+    metrics_service_ = std::make_unique<MetricsService>(config_.metrics, *metrics_, metrics_options());
     metrics_service_->start();
     server_->start();
     signals_ = std::make_unique<asio::signal_set>(*io_, SIGTERM, SIGINT, SIGHUP);
@@ -118,13 +118,13 @@ class Daemon {
                    s.messages.load(), s.duplicates.load(), s.quarantined.load(), s.failures.load(), s.batches.load());
     }
     watchers_.clear();
+    metrics_service_.reset();  // before the outbox worker its alerts go to
     if (outbox_) outbox_->stop();
     // I/O objects must go before their io_context: destroying them afterwards is a use after free.
     watchdog_timer_.reset();
     signals_.reset();
     io_.reset();  // destroys the remaining coroutine frames while the server still exists
     server_.reset();
-    metrics_service_.reset();
     return 0;
   }
 
@@ -208,19 +208,21 @@ class Daemon {
     });
   }
 
-  static MetricsServiceOptions metrics_options(const Config& c) {
+  MetricsServiceOptions metrics_options() {
     MetricsServiceOptions o;
-    o.store_path = c.store_path();  // the first sqlite sink, as for the outbox worker
-    for (const auto& t : c.hygiene.outbox_targets())  // the actions that receive alert events
-      if (t.wants("alert")) o.outbox_targets.push_back(t.name);
+    o.store_path = config_.store_path();  // the first sqlite sink, as for the outbox worker
+    if (outbox_)  // alert / resolved events go to the actions that take them
+      o.enqueue_event = [w = outbox_.get()](std::string_view event, std::string_view payload) {
+        return w->enqueue_event(event, payload);
+      };
     return o;
   }
 
   ServeOptions options_;
   Config config_;
   std::unique_ptr<BounceMetrics> metrics_;  // before the parts that report to it: destroyed after them
-  std::unique_ptr<MetricsService> metrics_service_;
   std::unique_ptr<OutboxWorker> outbox_;  // declared before commit_: the sink's wakeup points at it
+  std::unique_ptr<MetricsService> metrics_service_;  // after outbox_: its alerts are queued there
   std::unique_ptr<CommitQueue> commit_;
   std::unique_ptr<asio::io_context> io_;
   std::unique_ptr<LmtpServer> server_;

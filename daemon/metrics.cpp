@@ -80,7 +80,7 @@ std::size_t LabelSet::value_index(std::size_t label, std::string_view value) con
 }
 
 std::size_t LabelSet::index_of(std::span<const std::string_view> values) const {
-  if (values.size() != labels_.size()) return 0;
+  if (values.size() != labels_.size()) return series_;  // out of range: the update is dropped
   std::size_t idx = 0;
   for (std::size_t i = 0; i < values.size(); ++i) idx += value_index(i, values[i]) * stride_[i];
   return idx;
@@ -213,6 +213,7 @@ void HistogramFamily::observe(std::size_t series, double v) {
 
 std::uint64_t HistogramFamily::count(std::size_t series) const {
   std::uint64_t n = 0;
+  if (series >= labels_.series()) return 0;
   for (std::size_t b = 0; b < width_; ++b) n += buckets_[series * width_ + b].load(std::memory_order_relaxed);
   return n;
 }

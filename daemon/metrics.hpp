@@ -30,7 +30,8 @@ class LabelSet {
  public:
   explicit LabelSet(std::vector<LabelSpec> labels);
   // Series index for these values (one per label, in declaration order). Unknown values map to
-  // "other"; a wrong number of values maps to the first series (a programming error, never a crash).
+  // "other"; a wrong number of values gives series(), which every update ignores (a programming
+  // error: never a crash, never counted under a real series).
   std::size_t index(std::initializer_list<std::string_view> values) const;
   std::size_t index_of(std::span<const std::string_view> values) const;
   // Index of `value` within label `label`'s vocabulary ("other" if unknown).
@@ -55,7 +56,9 @@ class MetricFamily {
   const LabelSet& label_set() const { return labels_; }
   std::size_t index(std::initializer_list<std::string_view> values) const { return labels_.index(values); }
   // Export this series even while it is zero (for the series a dashboard expects to exist).
-  void touch(std::size_t series) { present_[series].store(true, std::memory_order_relaxed); }
+  void touch(std::size_t series) {
+    if (series < labels_.series()) present_[series].store(true, std::memory_order_relaxed);
+  }
   void touch_all();
   virtual void render(std::string& out) const = 0;
 
@@ -76,7 +79,9 @@ class CounterFamily : public MetricFamily {
   CounterFamily(std::string name, std::string help, std::vector<LabelSpec> labels);
   void inc(std::size_t series, std::uint64_t n = 1);
   void inc(std::initializer_list<std::string_view> values, std::uint64_t n = 1) { inc(index(values), n); }
-  std::uint64_t value(std::size_t series = 0) const { return values_[series].load(std::memory_order_relaxed); }
+  std::uint64_t value(std::size_t series = 0) const {
+    return series < labels_.series() ? values_[series].load(std::memory_order_relaxed) : 0;
+  }
   void render(std::string& out) const override;
 
  private:
@@ -90,7 +95,9 @@ class GaugeFamily : public MetricFamily {
   void add(std::size_t series, double delta);
   void set(double v) { set(0, v); }
   void add(double delta) { add(0, delta); }
-  double value(std::size_t series = 0) const { return values_[series].load(std::memory_order_relaxed); }
+  double value(std::size_t series = 0) const {
+    return series < labels_.series() ? values_[series].load(std::memory_order_relaxed) : 0;
+  }
   void render(std::string& out) const override;
 
  private:

@@ -219,14 +219,10 @@ void MetricsService::handle_alerts(std::int64_t now) {
                    "(alerting for {}s)",
                    group, a.transient, a.total, a.share * 100, cfg.threshold * 100, a.time - a.since);
     }
-    if (options_.outbox_targets.empty()) continue;
-    Store* s = store();
-    if (!s) {
-      spdlog::error("transient-failure {} for {}: the store is not available; event not queued", to_string(a.kind), group);
-      continue;
-    }
+    if (!options_.enqueue_event) continue;
     try {
-      s->enqueue_event(to_string(a.kind), metrics_.alert_payload(a), options_.outbox_targets, now);
+      const auto rows = options_.enqueue_event(to_string(a.kind), metrics_.alert_payload(a));
+      if (rows) spdlog::info("transient-failure {} for {} queued for {} action(s)", to_string(a.kind), group, rows);
     } catch (const std::exception& e) {
       spdlog::error("transient-failure {} for {}: cannot queue the event: {}", to_string(a.kind), group, e.what());
     }

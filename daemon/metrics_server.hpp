@@ -7,6 +7,7 @@
 #pragma once
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -21,8 +22,10 @@ namespace bounced {
 class Store;
 
 struct MetricsServiceOptions {
-  std::filesystem::path store_path;          // the sqlite sink's file ("" = no store)
-  std::vector<std::string> outbox_targets;   // where alert events go (by action name)
+  std::filesystem::path store_path;  // the sqlite sink's file ("" = no store): the store gauges
+  // Queues an "alert" / "resolved" event for the actions that take it (OutboxWorker::enqueue_event);
+  // returns the rows queued. Unset: alerts are only logged.
+  std::function<std::size_t(std::string_view event, std::string_view payload)> enqueue_event;
 };
 
 class MetricsService {

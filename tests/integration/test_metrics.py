@@ -2,8 +2,11 @@
 """test_metrics.py: the /metrics endpoint of a real `bounced serve`: bounces fed over LMTP show up
 as counters, every line passes the real `promtool check metrics`, other paths get 404, requests
 are bounded, connections limited, and a burst of transient failures for one provider group
-raises a transient-failure alert that resolves when permanent failures dilute it."""
+raises a transient-failure alert that resolves when permanent failures dilute it. With the sqlite
+sink and a webhook action, both events reach a real HTTP receiver through the store's outbox, the
+store gauges follow, and `bounced stats` reads the same store."""
 import http.client
+import json
 import os
 import shutil
 import smtplib
@@ -12,7 +15,8 @@ import subprocess
 import time
 import unittest
 
-from harness import Server, fixture, free_port, unique, wait_for
+from harness import BIN, Server, fixture, free_port, unique, wait_for
+from test_hygiene import Receiver
 
 POSTFIX = fixture("postfix-dsn.eml")
 
@@ -247,6 +251,100 @@ class MetricsTest(unittest.TestCase):
         s = samples(self.metrics())
         self.assertEqual(s['bounced_domain_group_alerting{domain_group="google"}'], 0)
         self.assertEqual(s['bounced_transient_alerts_total{domain_group="google",event="resolved"}'], 1)
+
+
+class StoreAlertTest(unittest.TestCase):
+    """Alerts through the outbox to a webhook; store gauges; `bounced stats` on the daemon's store."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.mport = free_port()
+        cls.hook_port = free_port()
+        cls.receiver = Receiver(cls.hook_port)
+        cls.receiver.start()
+        cls.server = Server(
+            extra_yaml=(
+                "metrics:\n"
+                f"  listen: 127.0.0.1:{cls.mport}\n"
+                "  transient_alerts: {window: 5m, threshold: 0.5, min_volume: 3}\n"
+            ),
+            maildir=False,
+            extra_sinks="  - type: sqlite\n    path: bounced.db\n",
+            top_yaml=(
+                "hygiene:\n"
+                "  actions:\n"
+                "    - name: ops\n"
+                "      type: webhook\n"
+                f"      url: http://127.0.0.1:{cls.hook_port}/alerts\n"
+                "      timeout: 2s\n"
+                "      events: [alert, resolved]\n"
+                "  outbox: {poll: 1s, retry_first: 1s, retry_max: 2s}\n"
+            ),
+        ).start()
+        cls.db = os.path.join(cls.server.dir, "bounced.db")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.cleanup()
+        cls.receiver.stop()
+
+    def events(self):
+        return [json.loads(body) for _, body in self.receiver.posts]
+
+    def cli(self, *args):
+        r = subprocess.run([BIN, *args], capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return r.stdout
+
+    def test_alert_and_resolved_reach_the_webhook_and_stats_reads_the_store(self):
+        port = self.server.port
+        for i in range(3):
+            deliver(port, delayed_dsn(f"s{i}"))
+        got = wait_for(lambda: [e for e in self.events() if e.get("event") == "alert"], timeout=15)
+        self.assertTrue(got, self.server.read_log())
+        alert = got[0]
+        self.assertEqual(alert["domain_group"], "google")
+        self.assertEqual((alert["transient"], alert["total"]), (3, 3))
+        self.assertEqual(alert["threshold"], 0.5)
+        self.assertEqual(alert["window_seconds"], 300)
+        for i in range(4):
+            deliver(port, failed_dsn(f"s{i}", f"user{i}@gmail.com"))
+        got = wait_for(lambda: [e for e in self.events() if e.get("event") == "resolved"], timeout=15)
+        self.assertTrue(got, self.server.read_log())
+        self.assertEqual(got[0]["domain_group"], "google")
+        self.assertEqual((got[0]["transient"], got[0]["total"]), (3, 7))
+        self.assertIn("since", got[0])
+        self.assertEqual(len(self.events()), 2, self.events())  # nothing else goes to this action
+
+        # The store gauges: four hard bounces suppressed, nothing left in the outbox.
+        s = wait_for(lambda: (lambda m: m if m.get("bounced_outbox_backlog") == 0 else None)(
+            samples(scrape(self.mport)[2])), timeout=10)
+        self.assertTrue(s, scrape(self.mport)[2])
+        self.assertEqual(s['bounced_suppressions_total{kind="hard"}'], 4)
+        self.assertEqual(s['bounced_suppressions_active{kind="hard"}'], 4)
+        self.assertEqual(s["bounced_suppression_lifts_total"], 0)
+        # A lift by another process is counted at the next scrape.
+        self.cli("suppressions", "lift", "user0@gmail.com", "--db", self.db, "--by", "test")
+        s = samples(scrape(self.mport)[2])
+        self.assertEqual(s["bounced_suppression_lifts_total"], 1)
+        self.assertEqual(s['bounced_suppressions_active{kind="hard"}'], 3)
+        self.assertEqual(s['bounced_suppressions_total{kind="hard"}'], 4)
+        if shutil.which("promtool"):
+            r = subprocess.run(["promtool", "check", "metrics"], input=scrape(self.mport)[2].encode(),
+                               capture_output=True, timeout=30)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+
+        # bounced stats on the store the daemon writes: by domain, reason and list, via --db and --config.
+        out = self.cli("stats", "--db", self.db, "--window", "1h")
+        row = [l.split() for l in out.splitlines() if l.startswith("gmail.com")]
+        # The delay warnings are not counted as sender-side (the policy ignores them as delays).
+        self.assertEqual(row, [["gmail.com", "7", "4", "3", "4", "0", "4"]], out)
+        out = self.cli("stats", "--config", self.server.config, "--by", "reason")
+        reasons = {l.split()[0]: l.split()[1] for l in out.splitlines()[1:] if l.strip()}
+        self.assertEqual(reasons.get("badreputation"), "3", out)
+        self.assertEqual(reasons.get("userunknown"), "4", out)
+        out = self.cli("stats", "--db", self.db, "--by", "list", "--window", "5m")
+        self.assertIn("total (shown rows)", out)
 
 
 if __name__ == "__main__":

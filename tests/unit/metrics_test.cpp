@@ -42,8 +42,11 @@ TEST(MetricsRegistry, UnknownLabelValuesLandInOther) {
   EXPECT_TRUE(has_line(text, "demo_total{domain_group=\"other\"} 2")) << text;
   EXPECT_TRUE(has_line(text, "demo_total{domain_group=\"google\"} 1")) << text;
   EXPECT_EQ(text.find("example.com"), std::string::npos);
-  // A wrong number of values is not a crash.
+  // A wrong number of values is dropped: not a crash, not counted under a real series.
   c.inc({"a", "b"});
+  c.touch(c.index({}));
+  EXPECT_EQ(c.value(c.index({"a", "b"})), 0u);
+  EXPECT_EQ(r.render(), text);
 }
 
 TEST(MetricsRegistry, TouchedSeriesAreExportedAtZero) {
