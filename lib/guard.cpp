@@ -76,6 +76,21 @@ Line read_line(std::string_view s, std::size_t pos) {
 // As the MIME stage names media types and charsets: trimmed, ASCII-lowercased.
 std::string lower_trimmed(std::string_view s) { return text::lower(text::trim(s)); }
 
+constexpr std::size_t npos = std::string_view::npos;
+
+// The first "--" at or after `from` in p[0, n), or npos.
+std::size_t find_double_dash(const char* p, std::size_t from, std::size_t n) {
+  std::size_t i = from;
+  while (i + 1 < n) {
+    const void* d = std::memchr(p + i, '-', n - 1 - i);
+    if (!d) return npos;
+    const auto k = static_cast<std::size_t>(static_cast<const char*>(d) - p);
+    if (p[k + 1] == '-') return k;
+    i = k + 2;  // p[k + 1] is no '-' either
+  }
+  return npos;
+}
+
 bool iequals_ascii(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
@@ -374,8 +389,22 @@ class PreScan {
     }
     const std::size_t n = raw_.size();
     const char* p = raw_.data();
+    if (boundaries_.empty()) {  // outside any multipart no line is a delimiter: the body runs to the end
+      pos_ = stop_pos_ = n;
+      return;
+    }
     while (pos_ < n) {
-      const Line line = read_line(raw_, pos_);
+      // Only a line holding "--" can be a delimiter: go straight to the next one.
+      const std::size_t dash = find_double_dash(p, pos_, n);
+      if (dash == npos) break;
+      std::size_t line_begin = pos_;  // just after the last line break before `dash`
+      if (dash > pos_) {
+        if (const void* lf = memrchr(p + pos_, '\n', dash - pos_))
+          line_begin = std::max(line_begin, static_cast<std::size_t>(static_cast<const char*>(lf) - p) + 1);
+        if (const void* cr = memrchr(p + pos_, '\r', dash - pos_))
+          line_begin = std::max(line_begin, static_cast<std::size_t>(static_cast<const char*>(cr) - p) + 1);
+      }
+      const Line line = read_line(raw_, line_begin);
       if (!line.has_newline) break;  // the last, unterminated line is never tested
       // Where mimetic's line starts: the line's start, or for a body line that ended a header,
       // where its header parse gave up (see load_header).
