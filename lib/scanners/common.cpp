@@ -4,6 +4,10 @@
 #include <algorithm>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "dsn.hpp"
 #include "text.hpp"
 
@@ -63,9 +67,10 @@ MarkerHit find_marker(std::string_view text, std::span<const std::string_view> m
   MarkerHit hit;
   if (shortest == npos || text.size() < shortest) return hit;
   const std::size_t last = text.size() - shortest;
-  for (std::size_t pos = from; pos <= last; ++pos) {
+  // Compares the markers that start with text[pos]'s byte at pos.
+  auto try_at = [&](std::size_t pos) {
     const char c = lower_ascii(text[pos]);
-    if (!starts[static_cast<unsigned char>(c)]) continue;
+    if (!starts[static_cast<unsigned char>(c)]) return false;
     for (std::size_t i = 0; i < markers.size(); ++i) {
       const auto m = markers[i];
       if (m.empty() || lower_ascii(m[0]) != c || m.size() > text.size() - pos) continue;
@@ -75,10 +80,57 @@ MarkerHit find_marker(std::string_view text, std::span<const std::string_view> m
         hit.pos = pos;
         hit.index = i;
         hit.end = pos + m.size();
-        return hit;
+        return true;
       }
     }
+    return false;
+  };
+  std::size_t pos = from;
+#if defined(__SSE2__)
+  // Sixteen positions at a time when few distinct bytes start the markers (and few come second):
+  // a position is a candidate when its byte is one of the first bytes and the next byte one of
+  // the second bytes (a letter compared with its 0x20 bit set, which folds case and nothing else).
+  constexpr std::size_t kMaxVectorBytes = 6;
+  struct ByteSet {
+    __m128i want[kMaxVectorBytes], fold[kMaxVectorBytes];
+    std::size_t count = 0;
+    bool usable = true;
+    void add(unsigned char c) {
+      for (std::size_t k = 0; k < count; ++k)
+        if (static_cast<unsigned char>(_mm_cvtsi128_si32(want[k])) == c) return;
+      if (count == kMaxVectorBytes) {
+        usable = false;
+        return;
+      }
+      want[count] = _mm_set1_epi8(static_cast<char>(c));
+      fold[count] = _mm_set1_epi8(static_cast<char>(c >= 'a' && c <= 'z' ? 0x20 : 0));
+      ++count;
+    }
+    __m128i match(__m128i block) const {
+      __m128i any = _mm_setzero_si128();
+      for (std::size_t k = 0; k < count; ++k)
+        any = _mm_or_si128(any, _mm_cmpeq_epi8(_mm_or_si128(block, fold[k]), want[k]));
+      return any;
+    }
+  };
+  ByteSet first, second;
+  for (const auto m : markers) {
+    if (m.empty()) continue;
+    first.add(static_cast<unsigned char>(lower_ascii(m[0])));
+    if (m.size() >= 2) second.add(static_cast<unsigned char>(lower_ascii(m[1])));
   }
+  if (first.usable && second.usable && shortest >= 2) {
+    for (; pos + 15 <= last; pos += 16) {
+      const auto* at = reinterpret_cast<const __m128i*>(text.data() + pos);
+      const __m128i any = _mm_and_si128(first.match(_mm_loadu_si128(at)),
+                                        second.match(_mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + pos + 1))));
+      for (unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(any)); mask != 0; mask &= mask - 1)
+        if (try_at(pos + static_cast<std::size_t>(__builtin_ctz(mask)))) return hit;
+    }
+  }
+#endif
+  for (; pos <= last; ++pos)
+    if (try_at(pos)) return hit;
   return hit;
 }
 

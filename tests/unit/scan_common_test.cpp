@@ -1,0 +1,61 @@
+// scan_common_test.cpp: lib/scanners/common helpers (the marker search's vector fast path against
+// a plain position-by-position search).
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "scanners/common.hpp"
+
+using namespace bounced;
+
+namespace {
+
+char lc(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+
+scan::MarkerHit naive_find_marker(std::string_view text, const std::vector<std::string_view>& markers, std::size_t from) {
+  scan::MarkerHit hit;
+  for (std::size_t pos = from; pos < text.size(); ++pos)
+    for (std::size_t i = 0; i < markers.size(); ++i) {
+      const auto m = markers[i];
+      if (m.empty() || m.size() > text.size() - pos) continue;
+      std::size_t k = 0;
+      while (k < m.size() && lc(text[pos + k]) == lc(m[k])) ++k;
+      if (k == m.size()) {
+        hit.pos = pos;
+        hit.index = i;
+        hit.end = pos + m.size();
+        return hit;
+      }
+    }
+  return hit;
+}
+
+}  // namespace
+
+TEST(ScanCommon, FindMarkerAgreesWithPlainSearch) {
+  static constexpr std::string_view kPool[] = {"ab", "Ba", "a-b", "--", "b@", "x", "AAB", "ba b", "@a", "- ", "b\nA"};
+  std::uint32_t state = 99;
+  auto next = [&](std::uint32_t bound) {
+    state = state * 1664525u + 1013904223u;
+    return (state >> 8) % bound;
+  };
+  static constexpr char kAlphabet[] = "aAbB@- \nx";
+  for (int round = 0; round < 20000; ++round) {
+    std::string text(next(70), ' ');
+    for (auto& c : text) c = kAlphabet[next(sizeof kAlphabet - 1)];
+    std::vector<std::string_view> markers;
+    const std::uint32_t count = 1 + next(5);
+    for (std::uint32_t i = 0; i < count; ++i) markers.push_back(kPool[next(std::size(kPool))]);
+    const std::size_t from = next(static_cast<std::uint32_t>(text.size() + 2));
+    const auto got = scan::find_marker(text, markers, from);
+    const auto want = naive_find_marker(text, markers, from);
+    ASSERT_EQ(got.pos, want.pos) << text;
+    if (want.pos != scan::npos) {
+      ASSERT_EQ(got.index, want.index) << text;
+      ASSERT_EQ(got.end, want.end) << text;
+    }
+  }
+}
