@@ -318,14 +318,16 @@ class StoreAlertTest(unittest.TestCase):
 
         # The store gauges: four hard bounces suppressed, nothing left in the outbox.
         s = wait_for(lambda: (lambda m: m if m.get("bounced_outbox_backlog") == 0 else None)(
-            samples(scrape(self.mport)[2])), timeout=10)
+            samples(scrape(self.mport)[2])), timeout=15)
         self.assertTrue(s, scrape(self.mport)[2])
         self.assertEqual(s['bounced_suppressions_total{kind="hard"}'], 4)
         self.assertEqual(s['bounced_suppressions_active{kind="hard"}'], 4)
         self.assertEqual(s["bounced_suppression_lifts_total"], 0)
-        # A lift by another process is counted at the next scrape.
+        # A lift by another process is counted at a later scrape (store gauges refresh every 5 s at most).
         self.cli("suppressions", "lift", "user0@gmail.com", "--db", self.db, "--by", "test")
-        s = samples(scrape(self.mport)[2])
+        s = wait_for(lambda: (lambda m: m if m.get("bounced_suppression_lifts_total") == 1 else None)(
+            samples(scrape(self.mport)[2])), timeout=15)
+        self.assertTrue(s, scrape(self.mport)[2])
         self.assertEqual(s["bounced_suppression_lifts_total"], 1)
         self.assertEqual(s['bounced_suppressions_active{kind="hard"}'], 3)
         self.assertEqual(s['bounced_suppressions_total{kind="hard"}'], 4)
