@@ -198,6 +198,12 @@ class MetricsTest(unittest.TestCase):
             self.assertEqual(r.status, 200)
         conn.close()
 
+    def test_check_config_shows_the_endpoint_and_alerts(self):
+        r = subprocess.run([BIN, "check-config", "--config", self.server.config], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(f"metrics: http://127.0.0.1:{self.mport}/metrics", r.stdout)
+        self.assertIn("transient alerts: 13 domain groups + other, window 300s, threshold 50%, min volume 3", r.stdout)
+
     def test_oversized_request_is_refused(self):
         with socket.create_connection(("127.0.0.1", self.mport), timeout=10) as s:
             s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 20000 + b"\r\n\r\n")
