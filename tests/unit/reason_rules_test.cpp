@@ -63,6 +63,19 @@ TEST(ReasonRules, FindReplySkipsNumbersInsideOtherTokens) {
   EXPECT_EQ(find_smtp_reply("id abc550def only", 0), "");
   EXPECT_EQ(find_smtp_reply("x-unix; 550", 0), "");
   EXPECT_EQ(find_smtp_reply("550 5.1.1 or 451 4.3.0", '4'), "451");
+  EXPECT_EQ(find_smtp_reply("X-Unix; 550", 0), "");
+  EXPECT_EQ(find_smtp_reply("see x-un 550 then X-UNIX", 0), "");
+  // Earlier codes of the list win over earlier positions in the text.
+  EXPECT_EQ(find_smtp_reply("421 first, then 552 and 550", 0), "550");
+}
+
+TEST(ReasonRules, FindReplyInTextWithManyNumbers) {
+  // More stand-alone numbers than the one-pass buffer holds: the code-by-code search answers.
+  std::string many;
+  for (int i = 0; i < 100; ++i) many += "100 ";
+  EXPECT_EQ(find_smtp_reply(many + "451 later", 0), "451");
+  EXPECT_EQ(find_smtp_reply(many + "451 later 550 x", 0), "550");
+  EXPECT_EQ(find_smtp_reply(many + "1451 later", 0), "");
 }
 
 TEST(ReasonRules, PreferStatus) {
