@@ -207,3 +207,11 @@ TEST(MdaRules, AgentLinesDecide) {
   EXPECT_EQ(mda("procmail: Locking \"/var/mail/pat.lock\"\n").reason, "");
   EXPECT_EQ(mda("The mail server said: unknown user: pat\n").reason, "");
 }
+
+TEST(ReasonRules, TextSaysOnlyTemporaryAgreesWithThePair) {
+  for (std::string_view t : {"", "451 4.3.0 try again later", "550 5.1.1 no such user", "a temporary failure",
+                             "a permanent failure, temporary too", " persistent transient failure",
+                             "421 service not available, permanent ", "nothing said at all"}) {
+    EXPECT_EQ(text_says_only_temporary(t), !text_says_permanent(t) && text_says_temporary(t)) << t;
+  }
+}
