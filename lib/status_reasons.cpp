@@ -169,8 +169,11 @@ std::string_view status_for_reason(std::string_view reason, bool permanent) {
 }
 
 std::string_view reason_for_status(std::string_view status) {
+  // Codes differ mostly in their last byte: compare it (and the length) before the rest.
+  if (status.empty()) return {};
+  const char last = status.back();
   for (const auto& r : kStatusReasons)
-    if (r.status == status) return r.reason;
+    if (r.status.size() == status.size() && r.status.back() == last && r.status == status) return r.reason;
   return {};
 }
 
