@@ -62,9 +62,14 @@ void CommitQueue::stop() {
 void CommitQueue::submit(CommitRequest request) {
   {
     std::lock_guard lk(mu_);
-    queue_.push_back(std::move(request));
+    if (running_ && !stop_) {
+      queue_.push_back(std::move(request));
+      cv_.notify_one();
+      return;
+    }
   }
-  cv_.notify_one();
+  // Stopped (the end of a shutdown): nothing would ever complete it.
+  if (request.done) request.done({false, false, "shutting down"});
 }
 
 void CommitQueue::reopen() {

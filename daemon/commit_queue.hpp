@@ -45,7 +45,7 @@ class CommitQueue {
   const HashKey& hash_key() const { return key_; }
   void start();
   void stop();  // completes everything already submitted, then joins the thread
-  void submit(CommitRequest request);
+  void submit(CommitRequest request);  // after stop(): fails at once ("shutting down")
   void reopen();  // SIGHUP: reopen sink files before the next batch
   // For the systemd watchdog: false when one batch has been running longer than `limit`.
   bool healthy(std::chrono::steady_clock::duration limit) const;

@@ -68,8 +68,6 @@ std::vector<std::string> restart_only_changes(const Config& a, const Config& b) 
 class Daemon {
  public:
   Daemon(ServeOptions options, Config config) : options_(std::move(options)), config_(std::move(config)) {}
-  ~Daemon() { set_metrics(nullptr); }
-
   int run() {
     make_dirs(config_.state_dir);
     metrics_ = std::make_unique<BounceMetrics>(config_.metrics);
@@ -110,25 +108,62 @@ class Daemon {
     spdlog::info("bounced {} ready (state_dir {})", BOUNCED_VERSION, config_.state_dir.string());
     systemd::notify("READY=1\nSTATUS=Accepting LMTP and watching Maildirs");
     io_->run();
-    // Everything submitted is completed (and fsync'd) before the process ends.
-    if (commit_) {
-      commit_->stop();
-      const auto& s = commit_->stats();
-      spdlog::info("stopped: {} messages recorded, {} duplicates, {} quarantined, {} failed, {} batches",
-                   s.messages.load(), s.duplicates.load(), s.quarantined.load(), s.failures.load(), s.batches.load());
-    }
-    watchers_.clear();
-    metrics_service_.reset();  // before the outbox worker its alerts go to
-    if (outbox_) outbox_->stop();
-    // I/O objects must go before their io_context: destroying them afterwards is a use after free.
-    watchdog_timer_.reset();
-    signals_.reset();
-    io_.reset();  // destroys the remaining coroutine frames while the server still exists
-    server_.reset();
+    teardown();
     return 0;
   }
 
+  ~Daemon() {
+    teardown();  // also after an exception in run()
+    set_metrics(nullptr);
+  }
+
  private:
+  // The end, in an order that leaves nothing behind: (1) the commit queue completes (and fsyncs)
+  // everything submitted, posting each completion to the io_context; (2) every I/O object is closed
+  // or cancelled and the io_context runs until no work is left, so each coroutine sees its
+  // cancellation and returns, and the completions of (1) run (a Maildir file recorded during the
+  // drain still leaves new/); (3) the I/O objects are destroyed, then the io_context. A coroutine
+  // frame still pending when ~io_context runs would be destroyed after the objects it points to.
+  void teardown() noexcept {
+    if (torn_down_) return;
+    torn_down_ = true;
+    try {
+      if (commit_) {
+        commit_->stop();
+        const auto& s = commit_->stats();
+        spdlog::info("stopped: {} messages recorded, {} duplicates, {} quarantined, {} failed, {} batches",
+                     s.messages.load(), s.duplicates.load(), s.quarantined.load(), s.failures.load(),
+                     s.batches.load());
+      }
+      if (io_) {
+        close_io_objects();
+        io_->restart();
+        io_->run_for(kUnwindBound);
+        if (!io_->stopped()) spdlog::error("shutdown: I/O still pending after {}s", kUnwindBound.count());
+      }
+    } catch (const std::exception& e) {
+      spdlog::error("shutdown: {}", e.what());
+    }
+    metrics_service_.reset();  // before the outbox worker its alerts go to
+    if (outbox_) outbox_->stop();
+    watchers_.clear();
+    server_.reset();
+    watchdog_timer_.reset();
+    signals_.reset();
+    io_.reset();
+    commit_.reset();
+  }
+
+  // Closes every listener, connection, inotify descriptor, timer and signal wait: each pending
+  // operation completes with operation_aborted and its coroutine returns.
+  void close_io_objects() {
+    for (auto& w : watchers_) w->stop();
+    if (server_) server_->close();
+    boost::system::error_code ec;
+    if (signals_) signals_->cancel(ec);
+    if (watchdog_timer_) watchdog_timer_->cancel();
+  }
+
   void wait_signal() {
     signals_->async_wait([this](const boost::system::error_code& ec, int sig) {
       if (ec) return;
@@ -183,10 +218,8 @@ class Daemon {
   }
 
   void finish_shutdown() {
-    boost::system::error_code ec;
-    signals_->cancel(ec);
-    if (watchdog_timer_) watchdog_timer_->cancel();
-    io_->stop();
+    close_io_objects();
+    io_->stop();  // teardown() lets the coroutines unwind
   }
 
   void start_watchdog() {
@@ -231,6 +264,8 @@ class Daemon {
   std::unique_ptr<asio::steady_timer> watchdog_timer_;
   std::chrono::microseconds watchdog_period_{0};
   bool stopping_ = false;
+  bool torn_down_ = false;
+  static constexpr std::chrono::seconds kUnwindBound{10};
 };
 
 }  // namespace

@@ -367,4 +367,17 @@ void LmtpServer::drain(std::chrono::steady_clock::duration bound, std::function<
   });
 }
 
+void LmtpServer::close() {
+  draining_ = true;
+  boost::system::error_code ec;
+  for (auto& acc : acceptors_) acc->close(ec);
+  for (auto& weak : conns_) {
+    if (auto c = weak.lock()) {
+      c->socket.close(ec);
+      c->timer.cancel();
+    }
+  }
+  if (drain_timer_) drain_timer_->cancel();
+}
+
 }  // namespace bounced

@@ -34,6 +34,10 @@ class LmtpServer {
   // `bound` force-close everything. `on_done` runs once no connection is left.
   void drain(std::chrono::steady_clock::duration bound, std::function<void()> on_done);
 
+  // The end of the shutdown: closes the listeners and every connection's socket and timers, so
+  // each connection's coroutines finish once the io_context runs again.
+  void close();
+
   std::size_t connections() const { return live_; }
   std::uint64_t accepted() const { return accepted_; }
 

@@ -252,10 +252,12 @@ class SocketActivationTest(unittest.TestCase):
             self.assertEqual(send(port, ["sa@act.test"], unique(POSTFIX, "activation"))[0][0], 250)
         finally:
             proc.send_signal(signal.SIGTERM)
-            proc.wait(10)
+            rc = proc.wait(10)
             log.close()
             with open(os.path.join(s.dir, "act.log")) as f:
-                self.assertIn("passed by systemd", f.read())
+                text = f.read()
+            self.assertIn("passed by systemd", text)
+            self.assertEqual(rc, 0, text[-6000:])
             shutil.rmtree(s.dir, ignore_errors=True)
 
 
