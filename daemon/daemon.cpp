@@ -280,6 +280,7 @@ int run_daemon(const ServeOptions& options) {
   if (options.null_mode) config->null_mode = true;
   setup_logging(config->log_level);
   ::signal(SIGPIPE, SIG_IGN);
+  ::signal(SIGIO, SIG_IGN);  // a Maildir lease probe broken by a writer (maildir_watcher.cpp)
   try {
     Daemon d(options, std::move(*config));
     return d.run();
