@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # run-lmtp.sh: the LMTP benchmark. Starts `bounced serve` on a temporary state directory in null
-# mode (the ceiling: 250 without parsing or writing) and with the JSONL sink + fsync, replays real
+# mode (the ceiling: 250 without parsing or writing), with the JSONL sink + fsync, and with the
+# JSONL sink + the SQLite list-hygiene store (both synchronous, the embedded default), replays real
 # bounces with bench/lmtp_load over 16 connections, then measures peak RSS with 256 connections.
 #   bench/run-lmtp.sh [MESSAGES]      (env: BUILD=build CORPUS=../shared/corpus/sisimai/eml)
 # Targets (2 cores): JSONL >= 40% of null and >= 5,000 msgs/s at 16 connections, p99 < 50 ms,
-# peak RSS < 64 MiB with 256 connections.
+# peak RSS < 64 MiB with 256 connections; JSONL + SQLite >= 50% of JSONL alone.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 BUILD=${BUILD:-build}
@@ -20,7 +21,7 @@ trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-start_server() {  # start_server MODE(null|jsonl) -> sets server_pid, port
+start_server() {  # start_server MODE(null|jsonl|sqlite) -> sets server_pid, port
   local mode=$1 dir=$work/$1-$RANDOM
   mkdir -p "$dir"
   port=$(free_port)
@@ -36,6 +37,7 @@ sinks:
   - type: jsonl
     path: bounces.jsonl
     fsync: true
+$([[ $mode == sqlite ]] && printf '  - type: sqlite\n    path: bounced.db\n    fsync: true\n')
 YAML
   "$BUILD/bounced" serve --config "$dir/bounced.yaml" 2>"$dir/server.log" &
   server_pid=$!
@@ -64,8 +66,10 @@ null16=$(run null 16 "$MESSAGES");   echo "null  16 conns: $null16"
 jsonl16=$(run jsonl 16 "$MESSAGES"); echo "jsonl 16 conns: $jsonl16"
 null256=$(run null 256 "$MESSAGES");   echo "null  256 conns: $null256"
 jsonl256=$(run jsonl 256 "$MESSAGES"); echo "jsonl 256 conns: $jsonl256"
+sqlite16=$(run sqlite 16 "$MESSAGES");   echo "jsonl+sqlite 16 conns: $sqlite16"
+sqlite256=$(run sqlite 256 "$MESSAGES"); echo "jsonl+sqlite 256 conns: $sqlite256"
 
-n=$(extract "$null16" msgs_per_s); j=$(extract "$jsonl16" msgs_per_s)
+n=$(extract "$null16" msgs_per_s); j=$(extract "$jsonl16" msgs_per_s); q=$(extract "$sqlite16" msgs_per_s)
 printf '\n%-34s %10s %10s\n' "" "null" "jsonl+fsync"
 printf '%-34s %10s %10s\n' "msgs/s, 16 connections" "$n" "$j"
 printf '%-34s %10s %10s\n' "p50 ms, 16 connections" "$(extract "$null16" p50_ms)" "$(extract "$jsonl16" p50_ms)"
@@ -74,8 +78,12 @@ printf '%-34s %10s %10s\n' "msgs/s, 256 connections" "$(extract "$null256" msgs_
 printf '%-34s %10s %10s\n' "p99 ms, 256 connections" "$(extract "$null256" p99_ms)" "$(extract "$jsonl256" p99_ms)"
 printf '%-34s %10s %10s\n' "peak RSS MiB, 256 connections" \
   "$(( $(extract "$null256" server_vmhwm_kib) / 1024 ))" "$(( $(extract "$jsonl256" server_vmhwm_kib) / 1024 ))"
-python3 - "$n" "$j" <<'PY'
+printf '%-34s %10s %10s\n' "jsonl+sqlite: msgs/s 16 / 256 conns" "$q" "$(extract "$sqlite256" msgs_per_s)"
+printf '%-34s %10s %10s\n' "jsonl+sqlite: p99 ms 16 / 256 conns" "$(extract "$sqlite16" p99_ms)" "$(extract "$sqlite256" p99_ms)"
+printf '%-34s %10s\n' "jsonl+sqlite: peak RSS MiB, 256" "$(( $(extract "$sqlite256" server_vmhwm_kib) / 1024 ))"
+python3 - "$n" "$j" "$q" "$(extract "$jsonl256" msgs_per_s)" "$(extract "$sqlite256" msgs_per_s)" <<'PY'
 import sys
-n, j = float(sys.argv[1]), float(sys.argv[2])
+n, j, q, j256, q256 = map(float, sys.argv[1:6])
 print(f"jsonl+fsync / null at 16 connections: {100 * j / n:.0f}% (target >= 40%, and >= 5000 msgs/s)")
+print(f"jsonl+sqlite / jsonl: {100 * q / j:.0f}% at 16 connections, {100 * q256 / j256:.0f}% at 256 (target >= 50%)")
 PY

@@ -50,6 +50,14 @@ int cmd_check_config(int argc, char** argv) {
   for (const auto& s : cfg->sinks)
     std::printf("sink: %s%s%s\n", s.type.c_str(), s.path.empty() ? "" : " ", s.path.c_str());
   std::printf("dedup: %s\n", cfg->dedup.path.c_str());
+  const auto& m = cfg->metrics;
+  if (m.listen) std::printf("metrics: http://%s/metrics\n", m.listen->text.c_str());
+  else std::printf("metrics: no endpoint\n");
+  if (m.alerts)
+    std::printf("transient alerts: %zu domain groups + other, window %llds, threshold %g%%, min volume %llu\n",
+                m.domain_groups.size(), static_cast<long long>(m.alert.window_seconds), m.alert.threshold * 100,
+                static_cast<unsigned long long>(m.alert.min_volume));
+  else std::printf("transient alerts: off\n");
   if (cfg->null_mode) std::printf("null_mode: true (nothing is parsed or recorded)\n");
   return 0;
 }

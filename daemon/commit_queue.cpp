@@ -252,16 +252,36 @@ void CommitQueue::process(std::vector<CommitRequest>& batch) {
         for (auto& s : sinks_) (current = s.get())->stage(*batch[i].record);
         hashes.push_back(batch[i].record->hash);
       }
-      // The dedup log and the sinks go to the disk in parallel (two fsyncs cost one): recovery
+      // The dedup log and the sinks go to the disk in parallel (fsyncs overlap): recovery
       // accepts a batch only when both hold it (DedupLog::settle).
       const auto cps = checkpoints();
       auto dedup_done = std::async(std::launch::async, [&] { dedup_->append(hashes, cps); });
       std::exception_ptr sink_error;
+      // Durable sinks flush in parallel too (a JSONL fsync and a SQLite commit cost one wait, not
+      // two): every durable sink but the last on a helper thread, the rest on this one.
+      std::vector<std::pair<Sink*, std::future<void>>> flushing;
+      Sink* inline_durable = nullptr;
+      for (auto& s : sinks_)
+        if (s->durable()) inline_durable = s.get();
+      for (auto& s : sinks_)
+        if (s->durable() && s.get() != inline_durable)
+          flushing.emplace_back(s.get(), std::async(std::launch::async, [p = s.get()] { p->flush(); }));
       try {
-        for (auto& s : sinks_) (current = s.get())->flush();
+        for (auto& s : sinks_)
+          if (!s->durable() || s.get() == inline_durable) (current = s.get())->flush();
         current = nullptr;
       } catch (...) {
         sink_error = std::current_exception();
+      }
+      for (auto& [sink, done] : flushing) {
+        try {
+          done.get();
+        } catch (...) {
+          if (!sink_error) {
+            sink_error = std::current_exception();
+            current = sink;
+          }
+        }
       }
       try {
         dedup_done.get();

@@ -18,6 +18,7 @@
 #include <sstream>
 
 #include "default_config.hpp"
+#include "digest.hpp"
 
 namespace bounced {
 
@@ -812,6 +813,40 @@ std::vector<OutboxTarget> HygieneConfig::outbox_targets() const {
   std::vector<OutboxTarget> out;
   for (const auto& a : actions) out.push_back(OutboxTarget{a.name, a.events});
   return out;
+}
+
+std::string HygieneConfig::summary() const {
+  auto policy_text = [](const Policy& p) {
+    return std::to_string(int(p.hard)) + "," + std::to_string(p.soft_threshold) + "," +
+           std::to_string(p.soft_min_span_days) + "," + std::to_string(p.soft_stale_days) + "," +
+           std::to_string(p.count_delayed) + "," + std::to_string(int(p.complaints)) + "," +
+           std::to_string(p.require_verified);
+  };
+  std::string s = policy_text(policy.defaults);
+  for (const auto& [name, o] : policy.lists) {
+    Policy p = policy.defaults;
+    apply_override(p, o);
+    s += "|" + name + ":" + policy_text(p);
+  }
+  const auto& a = attribution;
+  s += "|verp:" + std::to_string(a.verp) + a.scheme.prefix + a.scheme.separator + a.scheme.equals +
+       std::to_string(int(a.scheme.list_placement)) + a.scheme.list_joiner + std::to_string(a.signing.tag_length) +
+       std::to_string(int(a.signing.encoding)) + verp_secret_file.string() + "#" +
+       digest::sha256_hex(a.signing.secret);
+  for (const auto& h : a.scheme.hosts) s += "," + h;
+  for (const auto& [id, list] : a.list_ids) s += "|" + id + "=" + list;
+  s += "|" + std::to_string(a.list_from_list_id) + a.subscriber_header + "|" + a.list_header;
+  for (const auto& x : actions) {
+    const auto& w = x.target.webhook;
+    s += "|" + x.name + ":" + std::to_string(int(x.target.type)) + w.url + std::to_string(w.listmonk) +
+         std::to_string(w.timeout.count()) + digest::sha256_hex(w.secret + "\n" + w.basic_auth) +
+         std::to_string(x.target.command.timeout.count());
+    for (const auto& arg : x.target.command.argv) s += " " + arg;
+    for (const auto& e : x.events) s += "," + e;
+  }
+  s += "|" + std::to_string(outbox.poll.count()) + "," + std::to_string(outbox.retry_first.count()) + "," +
+       std::to_string(outbox.retry_max.count()) + "," + std::to_string(outbox.batch);
+  return s;
 }
 
 std::filesystem::path Config::store_path() const {

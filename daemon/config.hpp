@@ -97,6 +97,7 @@ struct HygieneConfig {
   std::vector<ActionConfig> actions;
   OutboxConfig outbox;
   std::vector<OutboxTarget> outbox_targets() const;  // name + events of every action
+  std::string summary() const;  // every setting as text, to tell a reload that changed them
   // Not from YAML: set by the daemon, called (on the commit thread) after a batch queued outbox rows.
   std::function<void()> outbox_wakeup;
 };

@@ -45,6 +45,7 @@ std::vector<std::string> restart_only_changes(const Config& a, const Config& b) 
     return s;
   };
   if (metrics_text(a) != metrics_text(b)) out.push_back("metrics");
+  if (a.hygiene.summary() != b.hygiene.summary()) out.push_back("hygiene");
   return out;
 }
 

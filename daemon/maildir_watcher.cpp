@@ -310,9 +310,13 @@ void MaildirWatcher::process(const std::string& name, bool complete) {
   }
   fd.reset();
   std::string target = target_path(name);
-  std::string envelope_recipient = envelope_recipient_from_header(raw, AttributionConfig{});
+  // X-Original-To / Delivered-To: the default VERP scheme picks the one for the JSONL record; the
+  // sqlite sink picks again among all of them with the configured scheme.
+  auto candidates = envelope_recipient_candidates(raw);
+  std::string envelope_recipient = pick_envelope_recipient(candidates, AttributionConfig{});
   CommitRequest req = prepare_message(commit_.hash_key(), std::move(raw), target.empty() ? file.string() : target, {},
                                       std::move(envelope_recipient));
+  if (candidates.size() > 1) req.record->envelope_candidates = std::move(candidates);
   const bool quarantined = req.quarantine_raw != nullptr;
   req.done = [this, name, target, quarantined](const CommitResult& r) {
     asio::post(io_, [this, name, target, quarantined, r] { finish(name, target, quarantined, r); });

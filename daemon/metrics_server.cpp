@@ -28,6 +28,9 @@ constexpr int kMaxRequestsPerConnection = 100;
 constexpr auto kWriteTimeout = std::chrono::seconds(10);
 constexpr auto kTick = std::chrono::seconds(1);
 constexpr std::int64_t kStoreRetrySeconds = 30;
+// The store gauges are COUNT queries over whole tables: at most one refresh this often, however
+// often (or by how many scrapers) /metrics is fetched.
+constexpr auto kStoreRefresh = std::chrono::seconds(5);
 
 std::int64_t steady_seconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
@@ -244,6 +247,9 @@ Store* MetricsService::store() {
 }
 
 void MetricsService::collect_store() {
+  const auto now = std::chrono::steady_clock::now();
+  if (store_collected_ != std::chrono::steady_clock::time_point{} && now - store_collected_ < kStoreRefresh) return;
+  store_collected_ = now;
   try {
     Store* s = store();
     if (!s) return;

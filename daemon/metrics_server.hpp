@@ -5,6 +5,7 @@
 // once-a-second tick that evaluates the transient-failure alerts: a warning in the log and an
 // `alert` / `resolved` event queued in the store's outbox for every action target.
 #pragma once
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -65,6 +66,7 @@ class MetricsService {
   bool stopping_ = false;
   std::unique_ptr<Store> store_;
   std::int64_t store_retry_at_ = 0;  // steady seconds: when to try opening the store again
+  std::chrono::steady_clock::time_point store_collected_{};  // last refresh of the store gauges
 };
 
 // The HTTP answer for one request target, without the transport: status, content type, body.

@@ -27,6 +27,9 @@ struct MessageRecord {
   std::string envelope_recipient;
   // Every RCPT of the LMTP transaction when there were several (each is attributed on its own).
   std::vector<std::string> envelope_recipients;
+  // A Maildir message's X-Original-To / Delivered-To addresses when it has several: alternatives
+  // for `envelope_recipient` (one delivery), re-picked with the configured VERP scheme.
+  std::vector<std::string> envelope_candidates;
   // SHA-256 of the raw bytes (hex): the store's message identity, the same `bounced record` uses,
   // so one message arriving both ways is recorded once.
   std::string content_sha256;

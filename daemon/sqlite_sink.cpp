@@ -7,14 +7,6 @@
 
 namespace bounced {
 
-std::string pick_envelope_recipient(const std::vector<std::string>& candidates, const AttributionConfig& config) {
-  if (candidates.empty()) return "";
-  if (config.verp)
-    for (const auto& c : candidates)
-      if (verp_decode(config.scheme, config.signing, c).status != VerpStatus::not_verp) return c;
-  return candidates.front();
-}
-
 std::string SqliteSink::id() const {
   std::string id = "sqlite:" + options_.path.string();
   for (char& c : id)
@@ -55,7 +47,9 @@ void SqliteSink::flush() {
     m.content_hash = r->content_sha256.empty() ? r->hash.hex() : r->content_sha256;
     m.source = r->source;
     m.received_at = now;
-    m.envelope_recipient = r->envelope_recipient;
+    m.envelope_recipient = r->envelope_candidates.empty()
+                               ? r->envelope_recipient
+                               : pick_envelope_recipient(r->envelope_candidates, options_.attribution);
     m.report = &r->report;
     auto a = r->envelope_recipients.size() > 1 ? attribute_each(r->report, r->envelope_recipients, options_.attribution)
                                                : attribute(r->report, m.envelope_recipient, options_.attribution);

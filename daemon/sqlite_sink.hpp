@@ -49,7 +49,4 @@ class SqliteSink final : public Sink {
   bool queued_ = false;       // the flushed batch queued outbox rows
 };
 
-// The envelope recipient to decode: the first candidate that is VERP under `config`, else the first.
-std::string pick_envelope_recipient(const std::vector<std::string>& candidates, const AttributionConfig& config);
-
 }  // namespace bounced

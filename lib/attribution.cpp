@@ -167,13 +167,16 @@ std::vector<std::string> envelope_recipient_candidates(std::string_view raw) {
   return candidates;
 }
 
-std::string envelope_recipient_from_header(std::string_view raw, const AttributionConfig& config) {
-  const auto candidates = envelope_recipient_candidates(raw);
+std::string pick_envelope_recipient(const std::vector<std::string>& candidates, const AttributionConfig& config) {
   if (candidates.empty()) return "";
   if (config.verp)
     for (const auto& c : candidates)
       if (verp_decode(config.scheme, config.signing, c).status != VerpStatus::not_verp) return c;
   return candidates.front();
+}
+
+std::string envelope_recipient_from_header(std::string_view raw, const AttributionConfig& config) {
+  return pick_envelope_recipient(envelope_recipient_candidates(raw), config);
 }
 
 }  // namespace bounced

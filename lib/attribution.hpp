@@ -63,6 +63,10 @@ std::string list_id_identifier(std::string_view list_id);
 // Addresses of the top-level X-Original-To, then Delivered-To fields, in that order.
 std::vector<std::string> envelope_recipient_candidates(std::string_view raw_message);
 
+// The envelope recipient to decode among alternatives: the first that is VERP under `config`
+// (well formed or not), else the first ("" when none).
+std::string pick_envelope_recipient(const std::vector<std::string>& candidates, const AttributionConfig& config);
+
 // The envelope recipient recorded in a delivered message's own header (X-Original-To, then
 // Delivered-To, top first): the first that decodes as VERP under `config`, else the first present.
 std::string envelope_recipient_from_header(std::string_view raw_message, const AttributionConfig& config);

@@ -59,10 +59,7 @@ Line read_line(std::string_view s, std::size_t pos) {
     l.end = l.next = n;
     return l;
   }
-  // Lines end at LF almost always; a CR before it (CRLF, or a lone CR) ends the line earlier.
-  const void* lf = std::memchr(p + pos, '\n', n - pos);
-  std::size_t i = lf ? static_cast<std::size_t>(static_cast<const char*>(lf) - p) : n;
-  if (const void* cr = std::memchr(p + pos, '\r', i - pos)) i = static_cast<std::size_t>(static_cast<const char*>(cr) - p);
+  std::size_t i = text::find_line_break(s, pos);
   l.end = i;
   if (i < n) {
     l.has_newline = true;

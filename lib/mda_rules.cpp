@@ -2,7 +2,7 @@
 // agent (Sendmail's mail.local, procmail, maildrop, vpopmail's vdelivermail, vmailmgr's vdeliver, a
 // Dovecot Sieve rejection), the MTA's report quotes the agent's line ("mail.local: unknown user:
 // alice"), and that line, not the MTA's generic "Service unavailable", says what happened.
-#include <string.h>  // memmem (GNU)
+#include <cstring>
 
 #include <string>
 
@@ -53,6 +53,31 @@ constexpr AgentPhrase kPhrases[] = {
     {"vmailmgr", "delivery failed due to system quota violation", "mailboxfull"},
 };
 
+// Markers that an agent is quoted: each agent's prefix, and Dovecot's rejection sentence (its
+// prefix alone is too common). Each holds exactly one ':'.
+constexpr std::string_view kAgentMarkers[] = {
+    "mail.local: ", "procmail: ", "maildrop: ", "vdelivermail: ", "vdeliver: ", " was automatically rejected:",
+};
+
+// Does the text hold any agent's marker? One memchr pass over the colons, checking the bytes
+// around each, replaces a substring search per agent.
+bool quotes_any_agent(std::string_view lower) {
+  const char* const begin = lower.data();
+  const char* const end = begin + lower.size();
+  for (const char* c = begin; c != end; ++c) {
+    c = static_cast<const char*>(std::memchr(c, ':', static_cast<std::size_t>(end - c)));
+    if (c == nullptr) return false;
+    if (c == begin) continue;
+    const std::size_t at = static_cast<std::size_t>(c - begin);
+    for (const std::string_view marker : kAgentMarkers) {
+      const std::size_t colon = marker.find(':');
+      if (at < colon || marker[colon - 1] != c[-1] || lower.size() - at < marker.size() - colon) continue;
+      if (lower.substr(at - colon, marker.size()) == marker) return true;
+    }
+  }
+  return false;
+}
+
 constexpr std::size_t kMaxLines = 400;
 constexpr std::size_t kMaxAgentLines = 20;
 
@@ -60,16 +85,8 @@ constexpr std::size_t kMaxAgentLines = 20;
 
 MdaVerdict find_mda_verdict(std::string_view body, std::string_view body_lower) {
   MdaVerdict out;
-  // Most reports quote no agent at all: one substring search per agent decides that.
-  bool any = false;
-  for (const auto& a : kAgents) {
-    const std::string_view needle = a.name == "dovecot" ? std::string_view(" was automatically rejected:") : a.prefix;
-    if (::memmem(body_lower.data(), body_lower.size(), needle.data(), needle.size())) {
-      any = true;
-      break;
-    }
-  }
-  if (!any) return out;
+  // Most reports quote no agent at all: one pass over the colons decides that.
+  if (!quotes_any_agent(body_lower)) return out;
   std::string_view agent;
   std::size_t seen = 0, agent_lines = 0;
   for (auto line : text::lines(body)) {

@@ -100,17 +100,7 @@ struct RawLine {
 // One line at `pos` (LF, CRLF or lone CR ends it).
 RawLine read_line(std::string_view s, std::size_t pos) {
   RawLine l;
-  const char* p = s.data();
-  const std::size_t n = s.size();
-  // Lines end at LF almost always; a CR before it (CRLF, or a lone CR) ends the line earlier.
-  std::size_t i = n;
-  if (pos < n) {
-    const void* lf = std::memchr(p + pos, '\n', n - pos);
-    if (lf) i = static_cast<std::size_t>(static_cast<const char*>(lf) - p);
-    if (const void* cr = std::memchr(p + pos, '\r', i - pos)) i = static_cast<std::size_t>(static_cast<const char*>(cr) - p);
-  } else {
-    i = pos;
-  }
+  std::size_t i = pos < s.size() ? text::find_line_break(s, pos) : pos;
   l.text = s.substr(pos, i - pos);
   if (i < s.size()) {
     l.has_newline = true;

@@ -54,7 +54,9 @@ std::string html_to_text(std::string_view html) {
   return out;
 }
 
-void collect(const MimePart& part, ScanInput& in, std::string& plain, std::string& html) {
+// Gathers the plain text parts' text into `plain`, and the HTML parts (only read when there is
+// no plain text at all) into `html`.
+void collect(const MimePart& part, ScanInput& in, std::string& plain, std::vector<const MimePart*>& html) {
   const auto& t = part.media_type;
   if (is_status_type(t)) {
     if (!in.delivery_status) in.delivery_status = &part;
@@ -69,8 +71,7 @@ void collect(const MimePart& part, ScanInput& in, std::string& plain, std::strin
     return;
   }
   if (t == "text/html") {
-    if (!html.empty()) html += '\n';
-    html += html_to_text(part.text());
+    html.push_back(&part);
   } else if (t.rfind("text/", 0) == 0 || t.empty()) {
     if (!plain.empty()) plain += '\n';
     plain += part.text();
@@ -83,9 +84,16 @@ ScanInput make_scan_input(const MimePart& root) {
   ScanInput in{root, {}, {}, {}, nullptr, nullptr};
   if (const auto* s = root.header("subject")) in.subject = decode_encoded_words(*s);
   if (const auto* f = root.header("from")) in.from = decode_encoded_words(*f);
-  std::string plain, html;
-  collect(root, in, plain, html);
-  in.body_text = std::move(plain.empty() ? html : plain);
+  std::string plain;
+  std::vector<const MimePart*> html_parts;
+  collect(root, in, plain, html_parts);
+  if (plain.empty()) {
+    for (const MimePart* part : html_parts) {
+      if (!plain.empty()) plain += '\n';
+      plain += html_to_text(part->text());
+    }
+  }
+  in.body_text = std::move(plain);
   text::normalize_newlines_in_place(in.body_text);
   return in;
 }

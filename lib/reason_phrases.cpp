@@ -3,7 +3,10 @@
 // that must occur in that order (e.g. "mailbox *full" matches "mailbox is full" and
 // "mailbox full"). Lists are data only; the order in which reasons are tried lives in
 // reason_rules.cpp.
+#include <algorithm>
 #include <array>
+#include <cstdint>
+#include <vector>
 #include <string_view>
 
 #include "reason_rules.hpp"
@@ -448,13 +451,51 @@ constexpr std::size_t kSetCount = sizeof(kSets) / sizeof(kSets[0]);
 static_assert(kSetCount <= 40, "PhraseIndex::memo_ is sized for 40 phrase sets");
 
 int set_index(std::string_view reason) {
-  for (std::size_t i = 0; i < kSetCount; ++i)
-    if (kSets[i].reason == reason) return static_cast<int>(i);
+  // Called for every question asked: the first byte and the length rule out most names before
+  // any comparison of the rest.
+  if (reason.empty()) return -1;
+  for (std::size_t i = 0; i < kSetCount; ++i) {
+    const auto name = kSets[i].reason;
+    if (name.size() == reason.size() && name[0] == reason[0] && name == reason) return static_cast<int>(i);
+  }
   return -1;
 }
 
-inline std::size_t pair_key(char a, char b) {
-  return (static_cast<std::size_t>(static_cast<unsigned char>(a)) << 8) | static_cast<unsigned char>(b);
+inline std::uint16_t pair_key(char a, char b) {
+  return static_cast<std::uint16_t>((static_cast<unsigned>(static_cast<unsigned char>(a)) << 8) |
+                                    static_cast<unsigned char>(b));
+}
+
+// Every character pair of every fragment of every phrase, computed once per process: a phrase
+// can only occur in a text holding all of its fragments' pairs, so a phrase whose pairs are not
+// all in the text is skipped without a substring search.
+struct PairFilters {
+  std::vector<std::uint16_t> keys;    // all phrases' pair keys, one run per phrase
+  std::vector<std::uint32_t> starts;  // phrase n's run: keys[starts[n] .. starts[n + 1])
+  std::array<std::uint32_t, kSetCount + 1> first_phrase{};  // set i's phrases: first_phrase[i] ..
+
+  PairFilters() {
+    starts.push_back(0);
+    for (std::size_t i = 0; i < kSetCount; ++i) {
+      first_phrase[i] = static_cast<std::uint32_t>(starts.size() - 1);
+      for (const P* p = kSets[i].begin; p != kSets[i].end; ++p) {
+        const std::size_t run = keys.size();
+        for (std::size_t k = 0; k + 1 < p->size(); ++k) {
+          if ((*p)[k] == '*' || (*p)[k + 1] == '*') continue;
+          const auto key = pair_key((*p)[k], (*p)[k + 1]);
+          if (std::find(keys.begin() + static_cast<std::ptrdiff_t>(run), keys.end(), key) == keys.end())
+            keys.push_back(key);
+        }
+        starts.push_back(static_cast<std::uint32_t>(keys.size()));
+      }
+    }
+    first_phrase[kSetCount] = static_cast<std::uint32_t>(starts.size() - 1);
+  }
+};
+
+const PairFilters& pair_filters() {
+  static const PairFilters filters;
+  return filters;
 }
 
 }  // namespace
@@ -462,22 +503,6 @@ inline std::size_t pair_key(char a, char b) {
 PhraseIndex::PhraseIndex(std::string_view text) : text_(text) {
   memo_.fill(kUnknown);
   for (std::size_t i = 0; i + 1 < text.size(); ++i) pairs_.set(pair_key(text[i], text[i + 1]));
-}
-
-bool PhraseIndex::may_contain(std::string_view pattern) const {
-  // Every fragment's first, middle and last character pairs must occur somewhere in the text.
-  while (true) {
-    const auto star = pattern.find('*');
-    const auto f = pattern.substr(0, star);
-    if (f.size() >= 2) {
-      if (!pairs_.test(pair_key(f[0], f[1]))) return false;
-      const auto m = f.size() / 2;
-      if (!pairs_.test(pair_key(f[m - 1], f[m]))) return false;
-      if (!pairs_.test(pair_key(f[f.size() - 2], f[f.size() - 1]))) return false;
-    }
-    if (star == std::string_view::npos) return true;
-    pattern.remove_prefix(star + 1);
-  }
 }
 
 std::string_view PhraseIndex::find(std::string_view reason) {
@@ -488,11 +513,21 @@ std::string_view PhraseIndex::find(std::string_view reason) {
   const auto& s = kSets[static_cast<std::size_t>(i)];
   if (memo >= 0) return s.begin[memo];
   memo = kNone;
-  for (const P* p = s.begin; p != s.end; ++p)
-    if (may_contain(*p) && pattern_matches(text_, *p)) {
+  const PairFilters& filters = pair_filters();
+  const std::uint32_t first = filters.first_phrase[static_cast<std::size_t>(i)];
+  for (const P* p = s.begin; p != s.end; ++p) {
+    const std::size_t n = first + static_cast<std::size_t>(p - s.begin);
+    bool possible = true;
+    for (std::uint32_t k = filters.starts[n]; k != filters.starts[n + 1]; ++k)
+      if (!pairs_.test(filters.keys[k])) {
+        possible = false;
+        break;
+      }
+    if (possible && pattern_matches(text_, *p)) {
       memo = static_cast<std::int16_t>(p - s.begin);
       return *p;
     }
+  }
   return {};
 }
 

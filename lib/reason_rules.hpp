@@ -54,7 +54,6 @@ class PhraseIndex {
 
  private:
   static constexpr std::int16_t kUnknown = -2, kNone = -1;
-  bool may_contain(std::string_view pattern) const;
   std::string_view text_;
   std::bitset<65536> pairs_;
   std::array<std::int16_t, 40> memo_;

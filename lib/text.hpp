@@ -16,6 +16,8 @@ std::size_t ifind(std::string_view haystack, std::string_view needle, std::size_
 inline bool icontains(std::string_view haystack, std::string_view needle) {
   return ifind(haystack, needle) != std::string_view::npos;
 }
+// Offset of the first CR or LF in s at or after `from`, or s.size().
+std::size_t find_line_break(std::string_view s, std::size_t from = 0);
 // True when no byte is above 0x7f.
 bool is_ascii(std::string_view s);
 // Collapses runs of white space (including CR/LF) into one space and trims.

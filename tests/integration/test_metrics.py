@@ -198,6 +198,12 @@ class MetricsTest(unittest.TestCase):
             self.assertEqual(r.status, 200)
         conn.close()
 
+    def test_check_config_shows_the_endpoint_and_alerts(self):
+        r = subprocess.run([BIN, "check-config", "--config", self.server.config], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(f"metrics: http://127.0.0.1:{self.mport}/metrics", r.stdout)
+        self.assertIn("transient alerts: 13 domain groups + other, window 300s, threshold 50%, min volume 3", r.stdout)
+
     def test_oversized_request_is_refused(self):
         with socket.create_connection(("127.0.0.1", self.mport), timeout=10) as s:
             s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 20000 + b"\r\n\r\n")
@@ -318,14 +324,16 @@ class StoreAlertTest(unittest.TestCase):
 
         # The store gauges: four hard bounces suppressed, nothing left in the outbox.
         s = wait_for(lambda: (lambda m: m if m.get("bounced_outbox_backlog") == 0 else None)(
-            samples(scrape(self.mport)[2])), timeout=10)
+            samples(scrape(self.mport)[2])), timeout=15)
         self.assertTrue(s, scrape(self.mport)[2])
         self.assertEqual(s['bounced_suppressions_total{kind="hard"}'], 4)
         self.assertEqual(s['bounced_suppressions_active{kind="hard"}'], 4)
         self.assertEqual(s["bounced_suppression_lifts_total"], 0)
-        # A lift by another process is counted at the next scrape.
+        # A lift by another process is counted at a later scrape (store gauges refresh every 5 s at most).
         self.cli("suppressions", "lift", "user0@gmail.com", "--db", self.db, "--by", "test")
-        s = samples(scrape(self.mport)[2])
+        s = wait_for(lambda: (lambda m: m if m.get("bounced_suppression_lifts_total") == 1 else None)(
+            samples(scrape(self.mport)[2])), timeout=15)
+        self.assertTrue(s, scrape(self.mport)[2])
         self.assertEqual(s["bounced_suppression_lifts_total"], 1)
         self.assertEqual(s['bounced_suppressions_active{kind="hard"}'], 3)
         self.assertEqual(s['bounced_suppressions_total{kind="hard"}'], 4)

@@ -168,6 +168,16 @@ hygiene:
   std::filesystem::remove_all(dir);
 }
 
+TEST(Config, HygieneSummaryTellsAChange) {
+  std::vector<std::string> errors;
+  auto a = load_config("hygiene: {policy: {soft_threshold: 3}}\n", "t.yaml", errors);
+  auto b = load_config("hygiene: {policy: {soft_threshold: 4}}\n", "t.yaml", errors);
+  auto c = load_config("hygiene: {policy: {soft_threshold: 3}}\n", "t.yaml", errors);
+  ASSERT_TRUE(a && b && c);
+  EXPECT_NE(a->hygiene.summary(), b->hygiene.summary());
+  EXPECT_EQ(a->hygiene.summary(), c->hygiene.summary());
+}
+
 TEST(Config, HygieneErrors) {
   EXPECT_EQ(first_error("hygiene:\n  policy:\n    soft_threshold: 0\n"),
             "t.yaml:3:21: 'soft_threshold' must be between 1 and 1000");

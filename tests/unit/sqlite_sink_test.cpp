@@ -132,3 +132,26 @@ TEST(SqliteSink, EveryRcptAttributedCheckpointAndSha256Identity) {
   std::error_code ec;
   fs::remove_all(dir, ec);
 }
+
+TEST(SqliteSink, MaildirCandidatesRepickedWithTheConfiguredScheme) {
+  std::string templ = (fs::temp_directory_path() / "bounced-sink-XXXXXX").string();
+  ASSERT_NE(mkdtemp(templ.data()), nullptr);
+  const fs::path dir = templ;
+  {
+    SqliteSinkOptions o;
+    o.path = dir / "bounced.db";
+    o.attribution.scheme.prefix = "return";  // not the default "bounces"
+    SqliteSink sink(o);
+    // The watcher picked with the default scheme (nothing VERP: the first); the sink re-picks.
+    auto a = bounce_record(20, "bounces@lists.example.net");
+    a.envelope_candidates = {"bounces@lists.example.net", "return+sub=example.org@lists.example.net"};
+    sink.stage(a);
+    sink.flush();
+    sink.committed();
+    const auto sup = sink.store().suppressions({});
+    ASSERT_EQ(sup.size(), 1u);
+    EXPECT_EQ(sup[0].address, "sub@example.org");
+  }
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+}

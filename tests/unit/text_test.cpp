@@ -101,6 +101,9 @@ TEST(Text, FastPathsAgreeWithPlainVersions) {
     const std::size_t from = h.empty() ? 0 : rng.next() % (h.size() + 2);
     ASSERT_EQ(text::ifind(h, n, from), naive_ifind(h, n, from)) << "haystack '" << h << "' needle '" << n << "'";
     ASSERT_EQ(text::lines(h), naive_lines(h)) << h;
+    const std::size_t start = h.empty() ? 0 : rng.next() % h.size();
+    const std::size_t brk = h.find_first_of("\r\n", start);
+    ASSERT_EQ(text::find_line_break(h, start), brk == std::string::npos ? h.size() : brk) << h;
     ASSERT_EQ(text::fold_space(h), naive_fold(h)) << h;
     std::string lowered = h;
     for (auto& c : lowered) c = naive_lc(c);
