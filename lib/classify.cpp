@@ -137,8 +137,9 @@ void classify_recipient(RecipientResult& r, const ClassifyContext& ctx) {
 
   // Pseudo status when the bounce states none (Sisimai's x.0.9nn convention).
   if (r.status.empty() && bounce && !ctx.text_only) {
-    const std::string evidence = text::lower(r.reply_code + " " + diag);
-    const bool temporary = !text_says_permanent(evidence) && text_says_temporary(evidence);
+    // Already lowercase: diag is, and a reply code is digits.
+    const std::string evidence = r.reply_code + " " + diag;
+    const bool temporary = text_says_only_temporary(evidence);
     r.status = std::string(pseudo_status(r.reason, !temporary));
   }
 

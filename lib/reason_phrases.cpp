@@ -3,10 +3,8 @@
 // that must occur in that order (e.g. "mailbox *full" matches "mailbox is full" and
 // "mailbox full"). Lists are data only; the order in which reasons are tried lives in
 // reason_rules.cpp.
-#include <algorithm>
 #include <array>
 #include <cstdint>
-#include <vector>
 #include <string_view>
 
 #include "reason_rules.hpp"
@@ -461,42 +459,65 @@ int set_index(std::string_view reason) {
   return -1;
 }
 
-inline std::uint16_t pair_key(char a, char b) {
+constexpr std::uint16_t pair_key(char a, char b) {
   return static_cast<std::uint16_t>((static_cast<unsigned>(static_cast<unsigned char>(a)) << 8) |
                                     static_cast<unsigned char>(b));
 }
 
-// Every character pair of every fragment of every phrase, computed once per process: a phrase
+// Every character pair of every fragment of every phrase, computed at compile time: a phrase
 // can only occur in a text holding all of its fragments' pairs, so a phrase whose pairs are not
 // all in the text is skipped without a substring search.
-struct PairFilters {
-  std::vector<std::uint16_t> keys;    // all phrases' pair keys, one run per phrase
-  std::vector<std::uint32_t> starts;  // phrase n's run: keys[starts[n] .. starts[n + 1])
-  std::array<std::uint32_t, kSetCount + 1> first_phrase{};  // set i's phrases: first_phrase[i] ..
+constexpr bool is_pair(const P& p, std::size_t k) { return p[k] != '*' && p[k + 1] != '*'; }
 
-  PairFilters() {
-    starts.push_back(0);
-    for (std::size_t i = 0; i < kSetCount; ++i) {
-      first_phrase[i] = static_cast<std::uint32_t>(starts.size() - 1);
-      for (const P* p = kSets[i].begin; p != kSets[i].end; ++p) {
-        const std::size_t run = keys.size();
-        for (std::size_t k = 0; k + 1 < p->size(); ++k) {
-          if ((*p)[k] == '*' || (*p)[k + 1] == '*') continue;
-          const auto key = pair_key((*p)[k], (*p)[k + 1]);
-          if (std::find(keys.begin() + static_cast<std::ptrdiff_t>(run), keys.end(), key) == keys.end())
-            keys.push_back(key);
-        }
-        starts.push_back(static_cast<std::uint32_t>(keys.size()));
-      }
-    }
-    first_phrase[kSetCount] = static_cast<std::uint32_t>(starts.size() - 1);
-  }
+// Whether phrase p's pair at k already occurred earlier in p (each pair is tested once).
+constexpr bool repeated_pair(const P& p, std::size_t k) {
+  for (std::size_t j = 0; j < k; ++j)
+    if (is_pair(p, j) && p[j] == p[k] && p[j + 1] == p[k + 1]) return true;
+  return false;
+}
+
+constexpr std::size_t count_phrases() {
+  std::size_t n = 0;
+  for (const auto& s : kSets) n += static_cast<std::size_t>(s.end - s.begin);
+  return n;
+}
+
+constexpr std::size_t count_keys() {
+  std::size_t n = 0;
+  for (const auto& s : kSets)
+    for (const P* p = s.begin; p != s.end; ++p)
+      for (std::size_t k = 0; k + 1 < p->size(); ++k)
+        if (is_pair(*p, k) && !repeated_pair(*p, k)) ++n;
+  return n;
+}
+
+constexpr std::size_t kPhraseCount = count_phrases();
+constexpr std::size_t kKeyCount = count_keys();
+
+struct PairFilters {
+  std::array<std::uint16_t, kKeyCount> keys{};          // all phrases' pair keys, one run per phrase
+  std::array<std::uint32_t, kPhraseCount + 1> starts{};  // phrase n's run: keys[starts[n] .. starts[n + 1])
+  std::array<std::uint32_t, kSetCount + 1> first_phrase{};  // set i's phrases: first_phrase[i] ..
 };
 
-const PairFilters& pair_filters() {
-  static const PairFilters filters;
-  return filters;
+constexpr PairFilters build_pair_filters() {
+  PairFilters f;
+  std::size_t phrase = 0, key = 0;
+  for (std::size_t i = 0; i < kSetCount; ++i) {
+    f.first_phrase[i] = static_cast<std::uint32_t>(phrase);
+    for (const P* p = kSets[i].begin; p != kSets[i].end; ++p) {
+      f.starts[phrase] = static_cast<std::uint32_t>(key);
+      for (std::size_t k = 0; k + 1 < p->size(); ++k)
+        if (is_pair(*p, k) && !repeated_pair(*p, k)) f.keys[key++] = pair_key((*p)[k], (*p)[k + 1]);
+      ++phrase;
+    }
+  }
+  f.starts[phrase] = static_cast<std::uint32_t>(key);
+  f.first_phrase[kSetCount] = static_cast<std::uint32_t>(phrase);
+  return f;
 }
+
+constexpr PairFilters kPairFilters = build_pair_filters();
 
 }  // namespace
 
@@ -513,7 +534,7 @@ std::string_view PhraseIndex::find(std::string_view reason) {
   const auto& s = kSets[static_cast<std::size_t>(i)];
   if (memo >= 0) return s.begin[memo];
   memo = kNone;
-  const PairFilters& filters = pair_filters();
+  const PairFilters& filters = kPairFilters;
   const std::uint32_t first = filters.first_phrase[static_cast<std::size_t>(i)];
   for (const P* p = s.begin; p != s.end; ++p) {
     const std::size_t n = first + static_cast<std::size_t>(p - s.begin);

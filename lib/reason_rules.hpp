@@ -93,6 +93,8 @@ std::string find_smtp_reply(std::string_view text, char klass);
 // Does the text (lowercase) say the failure is permanent / temporary?
 bool text_says_permanent(std::string_view text_lower);
 bool text_says_temporary(std::string_view text_lower);
+// !text_says_permanent(t) && text_says_temporary(t), reading the code in the text once.
+bool text_says_only_temporary(std::string_view text_lower);
 
 // --- rhost_rules.cpp ---
 // Receiving-host rules: provider-specific wording keyed by the remote MTA host or recipient

@@ -43,7 +43,9 @@ SV provider_of(SV remote, SV domain) {
   if (domain.find('.') != SV::npos) {
     for (const auto& p : kProviders)
       for (SV h : p.hosts)
-        if (!h.empty() && (h == domain || ends_with(h, std::string(".") + std::string(domain)))) return p.name;
+        if (!h.empty() && (h == domain || (h.size() > domain.size() && ends_with(h, domain) &&
+                                           h[h.size() - domain.size() - 1] == '.')))
+          return p.name;
   }
   if (!remote.empty()) {
     for (const auto& p : kProviders)
@@ -481,6 +483,14 @@ constexpr Wording kVendorTokens[] = {
     {"exchange", "mailboxfull", "resolver.rst.recipientquotaexceeded"},
 };
 
+constexpr SV kVendorTokenStem = "resolver.";
+constexpr bool all_start_with_stem() {
+  for (const auto& w : kVendorTokens)
+    if (!w.phrase.starts_with(kVendorTokenStem)) return false;
+  return true;
+}
+static_assert(all_start_with_stem(), "match_rhost_rules_for_command gates the vendor tokens on their stem");
+
 // PowerMTA's X-PowerMTA-BounceCategory values.
 constexpr Code kPowerMtaCategories[] = {
     {"bad-domain", "hostunknown"},           {"bad-mailbox", "userunknown"},
@@ -502,8 +512,11 @@ RuleMatch match_rhost_rules(SV remote, SV domain, SV d, SV status, SV reply) {
 
 RuleMatch match_rhost_rules_for_command(SV remote, SV domain, SV d, SV status, SV reply, SV command) {
   if (d.empty()) return {};
-  for (const auto& w : kVendorTokens)
-    if (d.find(w.phrase) != SV::npos) return found(w.provider, w.reason, w.phrase);
+  // Every vendor token starts with kVendorTokenStem: one search rules them all out.
+  if (d.find(kVendorTokenStem) != SV::npos) {
+    for (const auto& w : kVendorTokens)
+      if (d.find(w.phrase) != SV::npos) return found(w.provider, w.reason, w.phrase);
+  }
   const SV provider = provider_of(remote, domain);
   if (provider.empty()) return {};
   if (RuleMatch m = by_code(provider, d, status, command); !m.reason.empty()) return m;

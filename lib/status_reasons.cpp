@@ -116,15 +116,24 @@ bool is_ipv4_at(std::string_view s, std::size_t i) {
 
 bool contains_ci(std::string_view hay, std::string_view needle_upper) {
   if (hay.size() < needle_upper.size()) return false;
-  for (std::size_t i = 0; i + needle_upper.size() <= hay.size(); ++i) {
-    std::size_t k = 0;
-    while (k < needle_upper.size()) {
+  if (needle_upper.empty()) return true;
+  // Only positions holding the first letter in either case can start a match: memchr finds
+  // them (the text is usually long and that letter rare).
+  const char first = needle_upper[0];
+  const char first_lower = (first >= 'A' && first <= 'Z') ? static_cast<char>(first + 32) : first;
+  const std::size_t last = hay.size() - needle_upper.size();
+  auto matches_at = [&](std::size_t i) {
+    for (std::size_t k = 1; k < needle_upper.size(); ++k) {
       char c = hay[i + k];
       if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
-      if (c != needle_upper[k]) break;
-      ++k;
+      if (c != needle_upper[k]) return false;
     }
-    if (k == needle_upper.size()) return true;
+    return true;
+  };
+  for (const char f : {first, first_lower}) {
+    for (std::size_t i = hay.find(f); i != std::string_view::npos && i <= last; i = hay.find(f, i + 1))
+      if (matches_at(i)) return true;
+    if (first_lower == first) break;
   }
   return false;
 }
@@ -256,17 +265,37 @@ std::string find_status_code(std::string_view text, char klass) {
 
 std::string find_smtp_reply(std::string_view text, char klass) {
   if (text.size() < 3 || contains_ci(text, "X-UNIX")) return {};
+  // A number counts when it stands alone: not glued to digits, dots, slashes or letters.
+  auto stands_alone = [&](std::size_t at) {
+    const char before = at > 0 ? text[at - 1] : ' ';
+    const char after = at + 3 < text.size() ? text[at + 3] : ' ';
+    if ((before != '-' && glue(before)) || (after != '-' && glue(after))) return false;
+    return !is_alpha(before) && !is_alpha(after);
+  };
+  // One pass collects the stand-alone three-digit numbers; each code of the lists is then looked
+  // up among them (only whether a code occurs matters, not where). Text with more numbers than
+  // the buffer holds is searched code by code instead.
+  constexpr std::size_t kMaxNumbers = 64;
+  std::array<std::size_t, kMaxNumbers> numbers;
+  std::size_t count = 0;
+  bool overflow = false;
+  for (std::size_t at = 0; at + 3 <= text.size(); ++at) {
+    if (!is_digit(text[at]) || !is_digit(text[at + 1]) || !is_digit(text[at + 2]) || !stands_alone(at)) continue;
+    if (count == kMaxNumbers) {
+      overflow = true;
+      break;
+    }
+    numbers[count++] = at;
+  }
   auto try_list = [&](const std::string_view* b, const std::string_view* e) -> std::string {
     for (const auto* p = b; p != e; ++p) {
-      for (std::size_t at = text.find(*p); at != std::string_view::npos; at = text.find(*p, at + 1)) {
-        const char before = at > 0 ? text[at - 1] : ' ';
-        const char after = at + 3 < text.size() ? text[at + 3] : ' ';
-        if ((before != '-' && glue(before)) || (after != '-' && glue(after))) continue;
-        if (is_alpha(before) || is_alpha(after)) continue;
-        // Part of an IPv4 address, a date or a time?
-
-        return std::string(*p);
+      if (!overflow) {
+        for (std::size_t i = 0; i < count; ++i)
+          if (text.substr(numbers[i], 3) == *p) return std::string(*p);
+        continue;
       }
+      for (std::size_t at = text.find(*p); at != std::string_view::npos; at = text.find(*p, at + 1))
+        if (stands_alone(at)) return std::string(*p);
     }
     return {};
   };
@@ -283,6 +312,17 @@ bool text_says_permanent(std::string_view text_lower) {
   if (code.empty()) code = find_smtp_reply(text_lower, 0);
   if (!code.empty() && code[0] == '5') return true;
   return text_lower.find(" permanent ") != std::string_view::npos;
+}
+
+bool text_says_only_temporary(std::string_view text_lower) {
+  if (text_lower.empty()) return false;
+  auto code = find_status_code(text_lower, 0);
+  if (code.empty()) code = find_smtp_reply(text_lower, 0);
+  const bool permanent = (!code.empty() && code[0] == '5') || text_lower.find(" permanent ") != std::string_view::npos;
+  if (permanent) return false;
+  if (!code.empty() && code[0] == '4') return true;
+  return text_lower.find(" temporar") != std::string_view::npos ||
+         text_lower.find(" persistent") != std::string_view::npos;
 }
 
 bool text_says_temporary(std::string_view text_lower) {

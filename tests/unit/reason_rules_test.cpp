@@ -63,6 +63,19 @@ TEST(ReasonRules, FindReplySkipsNumbersInsideOtherTokens) {
   EXPECT_EQ(find_smtp_reply("id abc550def only", 0), "");
   EXPECT_EQ(find_smtp_reply("x-unix; 550", 0), "");
   EXPECT_EQ(find_smtp_reply("550 5.1.1 or 451 4.3.0", '4'), "451");
+  EXPECT_EQ(find_smtp_reply("X-Unix; 550", 0), "");
+  EXPECT_EQ(find_smtp_reply("see x-un 550 then X-UNIX", 0), "");
+  // Earlier codes of the list win over earlier positions in the text.
+  EXPECT_EQ(find_smtp_reply("421 first, then 552 and 550", 0), "550");
+}
+
+TEST(ReasonRules, FindReplyInTextWithManyNumbers) {
+  // More stand-alone numbers than the one-pass buffer holds: the code-by-code search answers.
+  std::string many;
+  for (int i = 0; i < 100; ++i) many += "100 ";
+  EXPECT_EQ(find_smtp_reply(many + "451 later", 0), "451");
+  EXPECT_EQ(find_smtp_reply(many + "451 later 550 x", 0), "550");
+  EXPECT_EQ(find_smtp_reply(many + "1451 later", 0), "");
 }
 
 TEST(ReasonRules, PreferStatus) {
@@ -193,4 +206,12 @@ TEST(MdaRules, AgentLinesDecide) {
   // The agent's name alone, or its phrase without the agent, decides nothing.
   EXPECT_EQ(mda("procmail: Locking \"/var/mail/pat.lock\"\n").reason, "");
   EXPECT_EQ(mda("The mail server said: unknown user: pat\n").reason, "");
+}
+
+TEST(ReasonRules, TextSaysOnlyTemporaryAgreesWithThePair) {
+  for (std::string_view t : {"", "451 4.3.0 try again later", "550 5.1.1 no such user", "a temporary failure",
+                             "a permanent failure, temporary too", " persistent transient failure",
+                             "421 service not available, permanent ", "nothing said at all"}) {
+    EXPECT_EQ(text_says_only_temporary(t), !text_says_permanent(t) && text_says_temporary(t)) << t;
+  }
 }
