@@ -15,6 +15,8 @@ CommitQueue::CommitQueue(const Config& config) {
   dedup_ = std::make_unique<DedupLog>(config.dedup);
   key_ = dedup_->key();
   sinks_ = make_sinks(config.sinks, config.hygiene);
+  sink_configs_ = config.sinks;
+  hygiene_ = config.hygiene;
   dedup_->settle([this](const DedupLog::Checkpoints& cps) {
     for (const auto& s : sinks_) {
       auto it = cps.find(s->id());
@@ -62,9 +64,14 @@ void CommitQueue::stop() {
 void CommitQueue::submit(CommitRequest request) {
   {
     std::lock_guard lk(mu_);
-    queue_.push_back(std::move(request));
+    if (running_ && !stop_) {
+      queue_.push_back(std::move(request));
+      cv_.notify_one();
+      return;
+    }
   }
-  cv_.notify_one();
+  // Stopped (the end of a shutdown): nothing would ever complete it.
+  if (request.done) request.done({false, false, "shutting down"});
 }
 
 void CommitQueue::reopen() {
@@ -73,6 +80,82 @@ void CommitQueue::reopen() {
     reopen_ = true;
   }
   cv_.notify_one();
+}
+
+void CommitQueue::replace_sinks(std::vector<SinkConfig> configs) {
+  {
+    std::lock_guard lk(mu_);
+    new_sinks_ = std::move(configs);
+  }
+  cv_.notify_one();
+}
+
+namespace {
+bool same_sink(const SinkConfig& a, const SinkConfig& b) {
+  return a.type == b.type && a.path == b.path && a.fsync == b.fsync;
+}
+}  // namespace
+
+// On the writer thread, between batches.
+void CommitQueue::apply_sink_configs(const std::vector<SinkConfig>& configs) {
+  std::vector<std::unique_ptr<Sink>> next;
+  std::vector<bool> kept(sinks_.size(), false);
+  try {
+    for (const auto& c : configs) {
+      std::size_t i = 0;
+      while (i < sinks_.size() && (kept[i] || i >= sink_configs_.size() || !same_sink(sink_configs_[i], c))) ++i;
+      if (i < sinks_.size()) {
+        kept[i] = true;
+        next.push_back(nullptr);  // filled below, once nothing can fail any more
+        continue;
+      }
+      auto made = make_sinks({c}, hygiene_);
+      for (auto& s : made) {
+        auto it = dedup_->last_checkpoints().find(s->id());
+        s->recover(it == dedup_->last_checkpoints().end() ? std::string_view() : std::string_view(it->second));
+        spdlog::info("reload: sink {} added", s->id());
+      }
+      if (made.size() != 1) throw std::runtime_error("sink type '" + c.type + "' cannot be built here");
+      next.push_back(std::move(made.front()));
+    }
+  } catch (const std::exception& e) {
+    spdlog::error("reload: sinks not changed: {}", e.what());
+    return;
+  }
+  // Move the kept sinks over, in the new order.
+  std::vector<bool> taken(sinks_.size(), false);
+  for (std::size_t k = 0; k < configs.size(); ++k) {
+    if (next[k]) continue;
+    for (std::size_t i = 0; i < sinks_.size(); ++i) {
+      if (kept[i] && !taken[i] && same_sink(sink_configs_[i], configs[k])) {
+        taken[i] = true;
+        next[k] = std::move(sinks_[i]);
+        break;
+      }
+    }
+  }
+  for (std::size_t i = 0; i < sinks_.size(); ++i)
+    if (sinks_[i]) spdlog::info("reload: sink {} removed", sinks_[i]->id());
+  sinks_ = std::move(next);
+  sink_configs_ = configs;
+}
+
+// On the writer thread, between batches: reopen every sink's files (logrotate) and record their
+// new positions in the dedup log.
+void CommitQueue::reopen_sinks() {
+  for (auto& s : sinks_) {
+    try {
+      s->reopen();
+    } catch (const std::exception& e) {
+      spdlog::error("sink {}: reopen failed: {} (results get 451 until it works)", s->id(), e.what());
+    }
+  }
+  try {
+    dedup_->append({}, checkpoints());
+    dedup_->confirm();
+  } catch (const std::exception& e) {
+    spdlog::error("dedup log: {}", e.what());
+  }
 }
 
 bool CommitQueue::healthy(std::chrono::steady_clock::duration limit) const {
@@ -85,23 +168,15 @@ void CommitQueue::run() {
   std::vector<CommitRequest> batch;
   std::unique_lock lk(mu_);
   for (;;) {
-    cv_.wait(lk, [&] { return !queue_.empty() || stop_ || reopen_; });
-    if (reopen_) {
+    cv_.wait(lk, [&] { return !queue_.empty() || stop_ || reopen_ || new_sinks_; });
+    if (reopen_ || new_sinks_) {
+      const bool reopen = reopen_;
+      auto configs = std::move(new_sinks_);
       reopen_ = false;
+      new_sinks_.reset();
       lk.unlock();
-      for (auto& s : sinks_) {
-        try {
-          s->reopen();
-        } catch (const std::exception& e) {
-          spdlog::error("sink {}: reopen failed: {} (results get 451 until it works)", s->id(), e.what());
-        }
-      }
-      try {
-        dedup_->append({}, checkpoints());  // record the new files' positions
-        dedup_->confirm();
-      } catch (const std::exception& e) {
-        spdlog::error("dedup log: {}", e.what());
-      }
+      if (configs) apply_sink_configs(*configs);
+      if (reopen || configs) reopen_sinks();
       lk.lock();
       continue;
     }

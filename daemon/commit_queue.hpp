@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -45,8 +46,11 @@ class CommitQueue {
   const HashKey& hash_key() const { return key_; }
   void start();
   void stop();  // completes everything already submitted, then joins the thread
-  void submit(CommitRequest request);
+  void submit(CommitRequest request);  // after stop(): fails at once ("shutting down")
   void reopen();  // SIGHUP: reopen sink files before the next batch
+  // SIGHUP with a changed sink list: before the next batch, sinks whose configuration is unchanged
+  // are kept (and reopened), the others are built anew (a failure keeps the whole old set).
+  void replace_sinks(std::vector<SinkConfig> configs);
   // For the systemd watchdog: false when one batch has been running longer than `limit`.
   bool healthy(std::chrono::steady_clock::duration limit) const;
 
@@ -58,10 +62,14 @@ class CommitQueue {
  private:
   void run();
   void process(std::vector<CommitRequest>& batch);
+  void reopen_sinks();
+  void apply_sink_configs(const std::vector<SinkConfig>& configs);
   DedupLog::Checkpoints checkpoints() const;
 
   std::unique_ptr<DedupLog> dedup_;
   std::vector<std::unique_ptr<Sink>> sinks_;
+  std::vector<SinkConfig> sink_configs_;  // what each of sinks_ was built from
+  HygieneConfig hygiene_;                 // for sinks built by a reload
   std::unique_ptr<Quarantine> quarantine_;
   HashKey key_{};
 
@@ -69,6 +77,7 @@ class CommitQueue {
   std::condition_variable cv_;
   std::vector<CommitRequest> queue_;
   bool stop_ = false, reopen_ = false, running_ = false;
+  std::optional<std::vector<SinkConfig>> new_sinks_;  // replace_sinks() pending
   std::thread thread_;
   std::atomic<std::int64_t> batch_started_{0};  // steady_clock ticks; 0 when idle
   Stats stats_;

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/signal_set.hpp>
+#include <algorithm>
 #include <memory>
 #include <vector>
 
@@ -25,25 +26,7 @@ namespace {
 // What a SIGHUP cannot change (needs a restart): compared field by field for a warning.
 std::vector<std::string> restart_only_changes(const Config& a, const Config& b) {
   std::vector<std::string> out;
-  auto listen_text = [](const Config& c) {
-    std::string s;
-    for (const auto& l : c.lmtp.listen) s += l.text + "|";
-    return s;
-  };
-  auto maildir_text = [](const Config& c) {
-    std::string s;
-    for (const auto& m : c.maildirs) s += m.path.string() + ":" + std::to_string(int(m.after)) + m.folder.string() + "|";
-    return s;
-  };
-  auto sink_text = [](const Config& c) {
-    std::string s;
-    for (const auto& k : c.sinks) s += k.type + ":" + k.path.string() + (k.fsync ? "+" : "-") + "|";
-    return s;
-  };
   if (a.state_dir != b.state_dir) out.push_back("state_dir");
-  if (listen_text(a) != listen_text(b) || a.lmtp.unix_socket_mode != b.lmtp.unix_socket_mode) out.push_back("lmtp.listen");
-  if (maildir_text(a) != maildir_text(b)) out.push_back("maildirs");
-  if (sink_text(a) != sink_text(b)) out.push_back("sinks");
   if (a.quarantine != b.quarantine) out.push_back("quarantine");
   if (a.dedup.path != b.dedup.path || a.dedup.horizon != b.dedup.horizon || a.dedup.max_entries != b.dedup.max_entries)
     out.push_back("dedup");
@@ -66,11 +49,25 @@ std::vector<std::string> restart_only_changes(const Config& a, const Config& b) 
   return out;
 }
 
+std::string listen_text(const std::vector<ListenAddress>& listen) {
+  std::string s;
+  for (const auto& l : listen) s += l.text + "|";
+  return s;
+}
+
+std::string sink_text(const std::vector<SinkConfig>& sinks) {
+  std::string s;
+  for (const auto& k : sinks) s += k.type + ":" + k.path.string() + (k.fsync ? "+" : "-") + "|";
+  return s;
+}
+
+std::string maildir_key(const MaildirConfig& m) {
+  return m.path.string() + "|" + std::to_string(int(m.after)) + "|" + m.folder.string();
+}
+
 class Daemon {
  public:
   Daemon(ServeOptions options, Config config) : options_(std::move(options)), config_(std::move(config)) {}
-  ~Daemon() { set_metrics(nullptr); }
-
   int run() {
     make_dirs(config_.state_dir);
     metrics_ = std::make_unique<BounceMetrics>(config_.metrics);
@@ -111,25 +108,64 @@ class Daemon {
     spdlog::info("bounced {} ready (state_dir {})", BOUNCED_VERSION, config_.state_dir.string());
     systemd::notify("READY=1\nSTATUS=Accepting LMTP and watching Maildirs");
     io_->run();
-    // Everything submitted is completed (and fsync'd) before the process ends.
-    if (commit_) {
-      commit_->stop();
-      const auto& s = commit_->stats();
-      spdlog::info("stopped: {} messages recorded, {} duplicates, {} quarantined, {} failed, {} batches",
-                   s.messages.load(), s.duplicates.load(), s.quarantined.load(), s.failures.load(), s.batches.load());
-    }
-    watchers_.clear();
-    metrics_service_.reset();  // before the outbox worker its alerts go to
-    if (outbox_) outbox_->stop();
-    // I/O objects must go before their io_context: destroying them afterwards is a use after free.
-    watchdog_timer_.reset();
-    signals_.reset();
-    io_.reset();  // destroys the remaining coroutine frames while the server still exists
-    server_.reset();
+    teardown();
     return 0;
   }
 
+  ~Daemon() {
+    teardown();  // also after an exception in run()
+    set_metrics(nullptr);
+  }
+
  private:
+  // The end, in an order that leaves nothing behind: (1) the commit queue completes (and fsyncs)
+  // everything submitted, posting each completion to the io_context; (2) every I/O object is closed
+  // or cancelled and the io_context runs until no work is left, so each coroutine sees its
+  // cancellation and returns, and the completions of (1) run (a Maildir file recorded during the
+  // drain still leaves new/); (3) the I/O objects are destroyed, then the io_context. A coroutine
+  // frame still pending when ~io_context runs would be destroyed after the objects it points to.
+  void teardown() noexcept {
+    if (torn_down_) return;
+    torn_down_ = true;
+    try {
+      if (commit_) {
+        commit_->stop();
+        const auto& s = commit_->stats();
+        spdlog::info("stopped: {} messages recorded, {} duplicates, {} quarantined, {} failed, {} batches",
+                     s.messages.load(), s.duplicates.load(), s.quarantined.load(), s.failures.load(),
+                     s.batches.load());
+      }
+      if (io_) {
+        close_io_objects();
+        io_->restart();
+        io_->run_for(kUnwindBound);
+        if (!io_->stopped()) spdlog::error("shutdown: I/O still pending after {}s", kUnwindBound.count());
+      }
+    } catch (const std::exception& e) {
+      spdlog::error("shutdown: {}", e.what());
+    }
+    metrics_service_.reset();  // before the outbox worker its alerts go to
+    if (outbox_) outbox_->stop();
+    watchers_.clear();
+    retired_.clear();
+    server_.reset();
+    watchdog_timer_.reset();
+    signals_.reset();
+    io_.reset();
+    commit_.reset();
+  }
+
+  // Closes every listener, connection, inotify descriptor, timer and signal wait: each pending
+  // operation completes with operation_aborted and its coroutine returns.
+  void close_io_objects() {
+    for (auto& w : watchers_) w->stop();
+    for (auto& w : retired_) w->stop();
+    if (server_) server_->close();
+    boost::system::error_code ec;
+    if (signals_) signals_->cancel(ec);
+    if (watchdog_timer_) watchdog_timer_->cancel();
+  }
+
   void wait_signal() {
     signals_->async_wait([this](const boost::system::error_code& ec, int sig) {
       if (ec) return;
@@ -149,10 +185,12 @@ class Daemon {
     if (!fresh) {
       spdlog::error("reload: configuration rejected, keeping the running one:");
       for (const auto& e : errors) spdlog::error("  {}", e);
+      if (commit_) commit_->reopen();
     } else {
       if (options_.null_mode) fresh->null_mode = true;
       for (const auto& what : restart_only_changes(config_, *fresh))
         spdlog::warn("reload: a change of '{}' needs a restart; keeping the running value", what);
+      config_.lmtp.unix_socket_mode = fresh->lmtp.unix_socket_mode;
       set_log_level(fresh->log_level);
       config_.log_level = fresh->log_level;
       config_.lmtp.hostname = fresh->lmtp.hostname;
@@ -167,10 +205,73 @@ class Daemon {
       config_.lmtp.commit_timeout = fresh->lmtp.commit_timeout;
       config_.shutdown_timeout = fresh->shutdown_timeout;
       server_->apply(config_);
+      if (config_.state_dir == fresh->state_dir) {
+        apply_listeners(*fresh);
+        apply_maildirs(*fresh);
+        apply_sinks(*fresh);  // also reopens every sink's files
+      } else {
+        spdlog::warn("reload: listeners, Maildirs and sinks are kept as they are until the restart");
+        if (commit_) commit_->reopen();
+      }
       spdlog::info("reload: configuration applied");
     }
-    if (commit_) commit_->reopen();
     systemd::notify("READY=1");
+  }
+
+  void apply_listeners(const Config& fresh) {
+    if (listen_text(config_.lmtp.listen) == listen_text(fresh.lmtp.listen)) {
+      server_->set_listeners(config_.lmtp.listen);  // unix_socket_mode, for the sockets there are
+      return;
+    }
+    if (server_->socket_activated()) {
+      spdlog::warn("reload: the LMTP sockets come from systemd (bounced.socket): change them there");
+      return;
+    }
+    server_->set_listeners(fresh.lmtp.listen);
+    config_.lmtp.listen = fresh.lmtp.listen;
+  }
+
+  // Watchers of Maildirs no longer configured (or configured differently) are stopped and kept
+  // until their last commit has completed; new ones start at once.
+  void apply_maildirs(const Config& fresh) {
+    if (!commit_) return;
+    for (auto it = watchers_.begin(); it != watchers_.end();) {
+      const auto key = maildir_key((*it)->config());
+      if (std::none_of(fresh.maildirs.begin(), fresh.maildirs.end(),
+                       [&](const MaildirConfig& m) { return maildir_key(m) == key; })) {
+        spdlog::info("reload: Maildir {} no longer watched", (*it)->path().string());
+        (*it)->stop();
+        retired_.push_back(std::move(*it));
+        it = watchers_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    for (const auto& m : fresh.maildirs) {
+      const auto key = maildir_key(m);
+      if (std::any_of(watchers_.begin(), watchers_.end(),
+                      [&](const auto& w) { return maildir_key(w->config()) == key; }))
+        continue;
+      try {
+        auto w = std::make_unique<MaildirWatcher>(*io_, m, *commit_, config_.quarantine);
+        w->start();
+        watchers_.push_back(std::move(w));
+      } catch (const std::exception& e) {
+        spdlog::error("reload: Maildir {}: {}", m.path.string(), e.what());
+      }
+    }
+    std::erase_if(retired_, [](const auto& w) { return w->idle(); });
+    config_.maildirs = fresh.maildirs;
+  }
+
+  void apply_sinks(const Config& fresh) {
+    if (!commit_) return;
+    if (sink_text(config_.sinks) != sink_text(fresh.sinks)) {
+      commit_->replace_sinks(fresh.sinks);
+      config_.sinks = fresh.sinks;
+    } else {
+      commit_->reopen();
+    }
   }
 
   void shutdown() {
@@ -184,10 +285,8 @@ class Daemon {
   }
 
   void finish_shutdown() {
-    boost::system::error_code ec;
-    signals_->cancel(ec);
-    if (watchdog_timer_) watchdog_timer_->cancel();
-    io_->stop();
+    close_io_objects();
+    io_->stop();  // teardown() lets the coroutines unwind
   }
 
   void start_watchdog() {
@@ -228,10 +327,13 @@ class Daemon {
   std::unique_ptr<asio::io_context> io_;
   std::unique_ptr<LmtpServer> server_;
   std::vector<std::unique_ptr<MaildirWatcher>> watchers_;
+  std::vector<std::unique_ptr<MaildirWatcher>> retired_;  // removed by a reload, not yet idle
   std::unique_ptr<asio::signal_set> signals_;
   std::unique_ptr<asio::steady_timer> watchdog_timer_;
   std::chrono::microseconds watchdog_period_{0};
   bool stopping_ = false;
+  bool torn_down_ = false;
+  static constexpr std::chrono::seconds kUnwindBound{10};
 };
 
 }  // namespace
@@ -246,6 +348,7 @@ int run_daemon(const ServeOptions& options) {
   if (options.null_mode) config->null_mode = true;
   setup_logging(config->log_level);
   ::signal(SIGPIPE, SIG_IGN);
+  ::signal(SIGIO, SIG_IGN);  // a Maildir lease probe broken by a writer (maildir_watcher.cpp)
   try {
     Daemon d(options, std::move(*config));
     return d.run();

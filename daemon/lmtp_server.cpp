@@ -10,6 +10,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <system_error>
@@ -93,7 +94,7 @@ LmtpServer::LmtpServer(asio::io_context& io, CommitQueue* commit, const Config& 
 }
 
 LmtpServer::~LmtpServer() {
-  for (const auto& p : unix_paths_) ::unlink(p.c_str());
+  for (auto& l : listeners_) close_listener(l);
 }
 
 void LmtpServer::apply(const Config& config) {
@@ -107,33 +108,62 @@ void LmtpServer::apply(const Config& config) {
   null_mode_ = config.null_mode || commit_ == nullptr;
 }
 
+namespace {
+std::string listener_key(const ListenAddress& a) {
+  if (a.kind == ListenAddress::Kind::unix_socket) return "unix:" + a.path.string();
+  try {
+    return "tcp:" + parse_host(a.host).to_string() + ":" + std::to_string(a.port);
+  } catch (const std::exception&) {
+    return "tcp:" + a.text;  // opening it reports the error
+  }
+}
+}  // namespace
+
+LmtpServer::Listener LmtpServer::open_listener(const ListenAddress& a) {
+  Listener l;
+  l.key = listener_key(a);
+  auto acc = std::make_shared<StreamAcceptor>(io_);
+  if (a.kind == ListenAddress::Kind::tcp) {
+    asio::generic::stream_protocol::endpoint ep(asio::ip::tcp::endpoint(parse_host(a.host), a.port));
+    acc->open(ep.protocol());
+    acc->set_option(asio::socket_base::reuse_address(true));
+    boost::system::error_code ec;
+    acc->bind(ep, ec);
+    if (ec) throw std::runtime_error("cannot listen on " + a.text + ": " + ec.message());
+    acc->listen(asio::socket_base::max_listen_connections);
+    spdlog::info("LMTP listening on {}", a.text);
+  } else {
+    make_dirs(a.path.parent_path());
+    clear_unix_path(a.path);
+    asio::generic::stream_protocol::endpoint ep(asio::local::stream_protocol::endpoint(a.path.string()));
+    acc->open(ep.protocol());
+    boost::system::error_code ec;
+    acc->bind(ep, ec);
+    if (ec) throw std::runtime_error("cannot listen on unix:" + a.path.string() + ": " + ec.message());
+    l.unix_path = a.path.string();
+    // Before listen(): nobody can connect until the mode is right.
+    if (::chmod(a.path.c_str(), unix_mode_) != 0) {
+      ::unlink(a.path.c_str());
+      throw_errno("chmod", a.path);
+    }
+    acc->listen(asio::socket_base::max_listen_connections);
+    spdlog::info("LMTP listening on unix:{}", a.path.string());
+  }
+  l.acceptor = std::move(acc);
+  return l;
+}
+
+void LmtpServer::close_listener(Listener& l) {
+  boost::system::error_code ec;
+  if (l.acceptor) l.acceptor->close(ec);  // its accept loop returns
+  if (!l.unix_path.empty()) ::unlink(l.unix_path.c_str());
+  l.unix_path.clear();
+}
+
 void LmtpServer::listen(const std::vector<ListenAddress>& addresses) {
   for (const auto& a : addresses) {
-    auto acc = std::make_unique<StreamAcceptor>(io_);
-    if (a.kind == ListenAddress::Kind::tcp) {
-      asio::generic::stream_protocol::endpoint ep(asio::ip::tcp::endpoint(parse_host(a.host), a.port));
-      acc->open(ep.protocol());
-      acc->set_option(asio::socket_base::reuse_address(true));
-      boost::system::error_code ec;
-      acc->bind(ep, ec);
-      if (ec) throw std::runtime_error("cannot listen on " + a.text + ": " + ec.message());
-      acc->listen(asio::socket_base::max_listen_connections);
-      spdlog::info("LMTP listening on {}", a.text);
-    } else {
-      make_dirs(a.path.parent_path());
-      clear_unix_path(a.path);
-      asio::generic::stream_protocol::endpoint ep(asio::local::stream_protocol::endpoint(a.path.string()));
-      acc->open(ep.protocol());
-      boost::system::error_code ec;
-      acc->bind(ep, ec);
-      if (ec) throw std::runtime_error("cannot listen on unix:" + a.path.string() + ": " + ec.message());
-      unix_paths_.push_back(a.path.string());
-      // Before listen(): nobody can connect until the mode is right.
-      if (::chmod(a.path.c_str(), unix_mode_) != 0) throw_errno("chmod", a.path);
-      acc->listen(asio::socket_base::max_listen_connections);
-      spdlog::info("LMTP listening on unix:{}", a.path.string());
-    }
-    acceptors_.push_back(std::move(acc));
+    listeners_.push_back(open_listener(a));
+    if (started_) asio::co_spawn(io_, accept_loop(listeners_.back().acceptor), asio::detached);
   }
 }
 
@@ -143,24 +173,53 @@ void LmtpServer::adopt(int fd) {
   if (::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0)
     throw std::system_error(errno, std::generic_category(), "getsockname on passed socket");
   const int family = ss.ss_family;
-  auto acc = std::make_unique<StreamAcceptor>(io_);
+  auto acc = std::make_shared<StreamAcceptor>(io_);
   acc->assign(asio::generic::stream_protocol(family, family == AF_UNIX ? 0 : IPPROTO_TCP), fd);
   spdlog::info("LMTP listening on a socket passed by systemd (fd {}, {})", fd,
                family == AF_UNIX ? "unix" : family == AF_INET6 ? "tcp6" : "tcp");
-  acceptors_.push_back(std::move(acc));
+  listeners_.push_back({"fd:" + std::to_string(fd), {}, std::move(acc)});
+  socket_activated_ = true;
 }
 
 void LmtpServer::start() {
-  for (auto& acc : acceptors_) asio::co_spawn(io_, accept_loop(*acc), asio::detached);
+  started_ = true;
+  for (auto& l : listeners_) asio::co_spawn(io_, accept_loop(l.acceptor), asio::detached);
 }
 
-awaitable<void> LmtpServer::accept_loop(StreamAcceptor& acceptor) {
+void LmtpServer::set_listeners(const std::vector<ListenAddress>& addresses) {
+  if (socket_activated_ || draining_) return;
+  std::vector<std::string> wanted;
+  for (const auto& a : addresses) wanted.push_back(listener_key(a));
+  for (auto it = listeners_.begin(); it != listeners_.end();) {
+    if (std::find(wanted.begin(), wanted.end(), it->key) == wanted.end()) {
+      spdlog::info("LMTP: no longer listening on {}", it->key);
+      close_listener(*it);
+      it = listeners_.erase(it);
+    } else {
+      if (!it->unix_path.empty() && ::chmod(it->unix_path.c_str(), unix_mode_) != 0)
+        spdlog::warn("LMTP: chmod {}: {}", it->unix_path, std::strerror(errno));
+      ++it;
+    }
+  }
+  for (const auto& a : addresses) {
+    const auto key = listener_key(a);
+    if (std::any_of(listeners_.begin(), listeners_.end(), [&](const Listener& l) { return l.key == key; })) continue;
+    try {
+      listeners_.push_back(open_listener(a));
+      if (started_) asio::co_spawn(io_, accept_loop(listeners_.back().acceptor), asio::detached);
+    } catch (const std::exception& e) {
+      spdlog::error("reload: {}", e.what());
+    }
+  }
+}
+
+awaitable<void> LmtpServer::accept_loop(std::shared_ptr<StreamAcceptor> acceptor) {
   asio::steady_timer backoff(io_);
   for (;;) {
     StreamSocket socket(io_);
     boost::system::error_code ec;
-    co_await acceptor.async_accept(socket, asio::redirect_error(use_awaitable, ec));
-    if (draining_ || !acceptor.is_open() || ec == asio::error::operation_aborted) co_return;
+    co_await acceptor->async_accept(socket, asio::redirect_error(use_awaitable, ec));
+    if (draining_ || !acceptor->is_open() || ec == asio::error::operation_aborted) co_return;
     if (ec) {  // EMFILE and the like: wait instead of spinning
       spdlog::warn("LMTP accept: {}", ec.message());
       backoff.expires_after(std::chrono::milliseconds(200));
@@ -346,9 +405,7 @@ void LmtpServer::connection_closed(Connection& c) {
 void LmtpServer::drain(std::chrono::steady_clock::duration bound, std::function<void()> on_done) {
   draining_ = true;
   boost::system::error_code ec;
-  for (auto& acc : acceptors_) acc->close(ec);
-  for (const auto& p : unix_paths_) ::unlink(p.c_str());
-  unix_paths_.clear();
+  for (auto& l : listeners_) close_listener(l);
   if (live_ == 0) {
     asio::post(io_, std::move(on_done));
     return;
@@ -365,6 +422,19 @@ void LmtpServer::drain(std::chrono::steady_clock::duration bound, std::function<
     for (auto& weak : conns_)
       if (auto c = weak.lock()) c->socket.close(ignored);
   });
+}
+
+void LmtpServer::close() {
+  draining_ = true;
+  boost::system::error_code ec;
+  for (auto& l : listeners_) close_listener(l);
+  for (auto& weak : conns_) {
+    if (auto c = weak.lock()) {
+      c->socket.close(ec);
+      c->timer.cancel();
+    }
+  }
+  if (drain_timer_) drain_timer_->cancel();
 }
 
 }  // namespace bounced

@@ -28,11 +28,19 @@ class LmtpServer {
   // Adopts sockets passed by systemd (LISTEN_FDS).
   void adopt(int fd);
   void start();
+  // SIGHUP: closes the listeners no longer configured, binds the new ones (a failure is logged and
+  // that address skipped). Sockets passed by systemd are kept as they are. Open connections stay.
+  void set_listeners(const std::vector<ListenAddress>& addresses);
+  bool socket_activated() const { return socket_activated_; }
   // Settings a reload may change (limits, timeouts, null mode); new and open sessions use them.
   void apply(const Config& config);
   // SIGTERM: close listeners, end idle sessions with 421, let open transactions finish; after
   // `bound` force-close everything. `on_done` runs once no connection is left.
   void drain(std::chrono::steady_clock::duration bound, std::function<void()> on_done);
+
+  // The end of the shutdown: closes the listeners and every connection's socket and timers, so
+  // each connection's coroutines finish once the io_context runs again.
+  void close();
 
   std::size_t connections() const { return live_; }
   std::uint64_t accepted() const { return accepted_; }
@@ -40,7 +48,14 @@ class LmtpServer {
   struct Connection;
 
  private:
-  awaitable<void> accept_loop(StreamAcceptor& acceptor);
+  struct Listener {
+    std::string key;        // "tcp:HOST:PORT", "unix:PATH" or "fd:N"
+    std::string unix_path;  // to unlink when closed
+    std::shared_ptr<StreamAcceptor> acceptor;  // shared with its accept loop
+  };
+  Listener open_listener(const ListenAddress& a);
+  void close_listener(Listener& l);
+  awaitable<void> accept_loop(std::shared_ptr<StreamAcceptor> acceptor);
   awaitable<void> serve(std::shared_ptr<Connection> c);
   awaitable<void> watchdog(std::shared_ptr<Connection> c);
   awaitable<bool> flush(Connection& c);
@@ -55,8 +70,9 @@ class LmtpServer {
   std::size_t max_connections_;
   unsigned unix_mode_ = 0660;
   bool null_mode_;
-  std::vector<std::unique_ptr<StreamAcceptor>> acceptors_;
-  std::vector<std::string> unix_paths_;  // to unlink at exit
+  std::vector<Listener> listeners_;
+  bool started_ = false;
+  bool socket_activated_ = false;
   std::list<std::weak_ptr<Connection>> conns_;
   std::size_t live_ = 0;
   std::uint64_t accepted_ = 0;

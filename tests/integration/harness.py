@@ -64,6 +64,7 @@ class Server:
         self.log = None
         self.log_path = os.path.join(self.dir, "server.log")
         self.notify = []
+        self.killed = False  # by kill9(): a non-zero exit is expected
 
     def start(self, timeout=10):
         if self.nsock:
@@ -79,6 +80,7 @@ class Server:
         self.nsock.settimeout(timeout)
         env = dict(os.environ, NOTIFY_SOCKET=notify_path)
         self.log = open(self.log_path, "ab")
+        self.killed = False
         self.proc = subprocess.Popen([BIN, "serve", "--config", self.config], stdout=self.log, stderr=self.log, env=env)
         self.wait_notify("READY=1", timeout)
         return self
@@ -106,6 +108,7 @@ class Server:
         self.proc.send_signal(sig)
 
     def stop(self, timeout=15):
+        """SIGTERM; bounced must exit 0 (a sanitizer abort or a crash on shutdown fails the test)."""
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
@@ -114,9 +117,14 @@ class Server:
                 self.proc.kill()
                 self.proc.wait()
                 raise RuntimeError("bounced did not stop on SIGTERM")
-        return self.proc.returncode if self.proc else None
+        rc = self.proc.returncode if self.proc else None
+        if rc not in (0, None) and not self.killed:
+            self.killed = True  # reported once
+            raise RuntimeError(f"bounced exited with {rc}:\n{self.read_log()[-6000:]}")
+        return rc
 
     def kill9(self):
+        self.killed = True
         self.proc.send_signal(signal.SIGKILL)
         self.proc.wait()
 

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """test_maildir.py: the Maildir watcher: files present at start, the tmp/ -> new/ rename, a plain
 write into new/, unparseable mail to the quarantine, the same content twice, and a file that comes
-back after it was recorded (a crash between recording and moving) recorded only once."""
+back after it was recorded (a crash between recording and moving) recorded only once, a writer that
+ignores the Maildir protocol (never read half-written), a link(2) delivery."""
 import os
+import time
 import unittest
 
 from harness import Server, fixture, unique, wait_for
@@ -70,6 +72,39 @@ class MaildirTest(unittest.TestCase):
         self.s.start()
         self.assertTrue(wait_for(lambda: len(listing(self.s, "cur")) == 3))
         self.assertEqual(len(self.s.records()), n)
+
+    def test_plain_writer_is_not_read_half_written(self):
+        # A writer that ignores the Maildir protocol: creates the file right in new/, under a
+        # non-Maildir name, and pauses mid-way for longer than the settle time. Nothing may be read
+        # (or recorded) before it closes the file; then the whole message is recorded once.
+        self.s.start()
+        data = unique(TWO, "md-slow-writer")
+        path = os.path.join(self.s.maildir, "new", "bounce copy.eml")
+        with open(path, "wb") as f:
+            f.write(data[: len(data) // 2])
+            f.flush()
+            time.sleep(2.5)
+            self.assertEqual(listing(self.s, "cur"), [])
+            self.assertEqual(self.s.records(), [])
+            self.assertEqual(os.listdir(os.path.join(self.s.quarantine, "new")) if
+                             os.path.isdir(os.path.join(self.s.quarantine, "new")) else [], [])
+            f.write(data[len(data) // 2:])
+        self.assertTrue(wait_for(lambda: listing(self.s, "cur") == ["bounce copy.eml:2,S"]), listing(self.s, "new"))
+        recs = self.s.records()
+        self.assertEqual(len(recs), 2, recs)  # the fixture's two recipients, once each
+        self.assertEqual(len({r["recipient"] for r in recs}), 2)
+
+    def test_link_delivery_and_late_appearance(self):
+        # Postfix local(8)/virtual(8) and qmail: link(2) tmp/ -> new/, then unlink tmp/ (no
+        # IN_MOVED_TO, no IN_CLOSE_WRITE in new/).
+        self.s.start()
+        tmp = os.path.join(self.s.maildir, "tmp", "1700000040.E1.host")
+        with open(tmp, "wb") as f:
+            f.write(unique(POSTFIX, "md-link"))
+        os.link(tmp, os.path.join(self.s.maildir, "new", "1700000040.E1.host"))
+        os.unlink(tmp)
+        self.assertTrue(wait_for(lambda: listing(self.s, "cur") == ["1700000040.E1.host:2,S"], timeout=10))
+        self.assertEqual(len(self.s.records()), 1)
 
 
 class MaildirAfterTest(unittest.TestCase):

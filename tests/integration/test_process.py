@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""test_process.py: the daemon as a process: config errors, SIGHUP reopen (logrotate), SIGTERM
+"""test_process.py: the daemon as a process: config errors, SIGHUP reopen (logrotate) and reload
+(listeners, limits, sinks, Maildirs; an invalid file kept out), SIGTERM
 drain, a sink that cannot be written (451, nothing recorded twice once it recovers), kill -9 in
 the middle of a burst (everything acknowledged is in the JSONL, nothing twice), socket activation."""
 import json
@@ -76,6 +77,63 @@ class SignalTest(unittest.TestCase):
             self.assertTrue(old and new)
             self.assertTrue(all("lmtp:" in r["file"] for r in old + new))
             self.assertFalse({r["file"] for r in old} & {r["file"] for r in new})
+        finally:
+            s.cleanup()
+
+    def test_sighup_applies_a_changed_config(self):
+        s = Server(maildir=False).start()
+        try:
+            self.assertEqual(send(s.port, ["a@reload.test"], unique(POSTFIX, "reload-1"))[0][0], 250)
+            old_port, new_port = s.port, free_port()
+            with open(s.config) as f:
+                text = f.read()
+            text = (text.replace(f"'127.0.0.1:{old_port}'", f"'127.0.0.1:{new_port}'")
+                        .replace("  hostname: test.invalid\n", "  hostname: test.invalid\n  max_recipients: 2\n")
+                        .replace("maildirs: []\n", "maildirs:\n  - path: Maildir2\n    after: seen\n")
+                        .replace("path: bounces.jsonl", "path: second.jsonl"))
+            with open(s.config, "w") as f:
+                f.write(text)
+            s.notify = []
+            s.signal(signal.SIGHUP)
+            s.wait_notify("READY=1")
+            self.assertTrue(wait_for(lambda: "reload: configuration applied" in s.read_log()), s.read_log()[-3000:])
+            # Listeners: the old port is closed, the new one answers, the Unix socket stays.
+            with self.assertRaises(OSError):
+                socket.create_connection(("127.0.0.1", old_port), timeout=2)
+            self.assertEqual(send(new_port, ["b@reload.test"], unique(POSTFIX, "reload-2"))[0][0], 250)
+            c = smtplib.LMTP(s.sock_path, timeout=10)
+            self.assertEqual(c.ehlo("u")[0], 250)
+            c.quit()
+            # Limits: a third recipient is refused.
+            c = smtplib.LMTP("127.0.0.1", new_port, timeout=10)
+            c.ehlo("l")
+            c.mail("")
+            self.assertEqual([c.rcpt(r)[0] for r in ("x@r.test", "y@r.test", "z@r.test")], [250, 250, 452])
+            c.quit()
+            # Sinks: the new file gets the records from now on; the old one keeps what it had.
+            second = os.path.join(s.dir, "second.jsonl")
+            new_records = s.records(second)
+            self.assertEqual(len(new_records), 1, new_records)
+            self.assertEqual(len(s.records()), 1)
+            # Maildirs: the new one is created and watched.
+            md = os.path.join(s.dir, "Maildir2")
+            self.assertTrue(wait_for(lambda: os.path.isdir(os.path.join(md, "new"))))
+            tmp = os.path.join(md, "tmp", "1700000050.F1.host")
+            with open(tmp, "wb") as f:
+                f.write(unique(TWO, "reload-maildir"))
+            os.rename(tmp, os.path.join(md, "new", "1700000050.F1.host"))
+            self.assertTrue(wait_for(lambda: os.listdir(os.path.join(md, "cur")) == ["1700000050.F1.host:2,S"]))
+            self.assertTrue(wait_for(lambda: len(s.records(second)) == 3))  # + the fixture's two recipients
+            # An invalid file is reported with its position and changes nothing.
+            with open(s.config, "w") as f:
+                f.write(text.replace("  max_recipients: 2\n", "  max_recipients: 2\n  max_recipients: 3\n"))
+            s.notify = []
+            s.signal(signal.SIGHUP)
+            s.wait_notify("READY=1")
+            self.assertTrue(wait_for(lambda: "keeping the running one" in s.read_log()))
+            self.assertIn(f"{s.config}:9:3: duplicate key 'max_recipients'", s.read_log())
+            self.assertEqual(send(new_port, ["c@reload.test"], unique(POSTFIX, "reload-3"))[0][0], 250)
+            self.assertEqual(len(s.records(second)), 4)
         finally:
             s.cleanup()
 
@@ -252,10 +310,12 @@ class SocketActivationTest(unittest.TestCase):
             self.assertEqual(send(port, ["sa@act.test"], unique(POSTFIX, "activation"))[0][0], 250)
         finally:
             proc.send_signal(signal.SIGTERM)
-            proc.wait(10)
+            rc = proc.wait(10)
             log.close()
             with open(os.path.join(s.dir, "act.log")) as f:
-                self.assertIn("passed by systemd", f.read())
+                text = f.read()
+            self.assertIn("passed by systemd", text)
+            self.assertEqual(rc, 0, text[-6000:])
             shutil.rmtree(s.dir, ignore_errors=True)
 
 

@@ -424,6 +424,8 @@ sinks:
         log(f"bounced running (pid {self.bounced.pid})")
 
     def stop_bounced(self):
+        """SIGTERM; returns bounced's exit status (None if it was not running)."""
+        rc = None
         if self.bounced and self.bounced.poll() is None:
             self.bounced.send_signal(signal.SIGTERM)
             try:
@@ -431,7 +433,10 @@ sinks:
             except subprocess.TimeoutExpired:
                 self.bounced.kill()
                 self.bounced.wait()
+        if self.bounced:
+            rc = self.bounced.returncode
         self.bounced = None
+        return rc
 
     def records(self):
         out = []
@@ -762,7 +767,7 @@ def scenario_concurrent(bed, tag):
 
 def scenario_outage(bed):
     log("== bounced stopped: Postfix defers; started again: postqueue -f drains, each recorded once")
-    bed.stop_bounced()
+    check(bed.stop_bounced() == 0, "bounced exits 0 on SIGTERM after its Maildir and LMTP work")
     subs = [f"outage{n}@example.org" for n in range(1, 4)]
     for s in subs:
         bed.smtp_send("", [verp(s)], fixture("exim-userunknown.eml", verp(s), s, "o" + s.split("@")[0]))
