@@ -469,13 +469,6 @@ constexpr std::uint16_t pair_key(char a, char b) {
 // all in the text is skipped without a substring search.
 constexpr bool is_pair(const P& p, std::size_t k) { return p[k] != '*' && p[k + 1] != '*'; }
 
-// Whether phrase p's pair at k already occurred earlier in p (each pair is tested once).
-constexpr bool repeated_pair(const P& p, std::size_t k) {
-  for (std::size_t j = 0; j < k; ++j)
-    if (is_pair(p, j) && p[j] == p[k] && p[j + 1] == p[k + 1]) return true;
-  return false;
-}
-
 constexpr std::size_t count_phrases() {
   std::size_t n = 0;
   for (const auto& s : kSets) n += static_cast<std::size_t>(s.end - s.begin);
@@ -487,7 +480,7 @@ constexpr std::size_t count_keys() {
   for (const auto& s : kSets)
     for (const P* p = s.begin; p != s.end; ++p)
       for (std::size_t k = 0; k + 1 < p->size(); ++k)
-        if (is_pair(*p, k) && !repeated_pair(*p, k)) ++n;
+        if (is_pair(*p, k)) ++n;
   return n;
 }
 
@@ -508,12 +501,34 @@ constexpr PairFilters build_pair_filters() {
     for (const P* p = kSets[i].begin; p != kSets[i].end; ++p) {
       f.starts[phrase] = static_cast<std::uint32_t>(key);
       for (std::size_t k = 0; k + 1 < p->size(); ++k)
-        if (is_pair(*p, k) && !repeated_pair(*p, k)) f.keys[key++] = pair_key((*p)[k], (*p)[k + 1]);
+        if (is_pair(*p, k)) f.keys[key++] = pair_key((*p)[k], (*p)[k + 1]);
       ++phrase;
     }
   }
   f.starts[phrase] = static_cast<std::uint32_t>(key);
   f.first_phrase[kSetCount] = static_cast<std::uint32_t>(phrase);
+  // Each phrase's pair of the letters rarest across all phrases is tested first: a text lacks
+  // it most often, so most phrases are ruled out by one test. (Linear work only: the table is
+  // built by the compiler, whose constexpr budget is limited.)
+  std::array<std::uint32_t, 256> letter_uses{};
+  for (std::size_t k = 0; k < key; ++k) {
+    ++letter_uses[f.keys[k] >> 8];
+    ++letter_uses[f.keys[k] & 0xff];
+  }
+  for (std::size_t n = 0; n < phrase; ++n) {
+    const std::size_t first = f.starts[n], end = f.starts[n + 1];
+    std::size_t rarest = first;
+    std::uint32_t rarest_uses = ~0u;
+    for (std::size_t k = first; k < end; ++k) {
+      const std::uint32_t uses = letter_uses[f.keys[k] >> 8] * letter_uses[f.keys[k] & 0xff];
+      if (uses < rarest_uses) rarest = k, rarest_uses = uses;
+    }
+    if (rarest != first) {
+      const auto t = f.keys[first];
+      f.keys[first] = f.keys[rarest];
+      f.keys[rarest] = t;
+    }
+  }
   return f;
 }
 
