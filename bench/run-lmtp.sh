@@ -3,7 +3,12 @@
 # mode (the ceiling: 250 without parsing or writing), with the JSONL sink + fsync, and with the
 # JSONL sink + the SQLite list-hygiene store (both synchronous, the embedded default), replays real
 # bounces with bench/lmtp_load over 16 connections, then measures peak RSS with 256 connections.
-#   bench/run-lmtp.sh [MESSAGES]      (env: BUILD=build CORPUS=../shared/corpus/sisimai/eml)
+#   bench/run-lmtp.sh [MESSAGES]      (env: BUILD=build CORPUS=../shared/corpus/sisimai/eml
+#                                     POSTFIX_COMPARE=1 SOURCE_MESSAGES=MESSAGES)
+# With POSTFIX_COMPARE=1 (default when Postfix's smtp-source and smtp-sink are installed) it also
+# times `smtp-source -L -d -s 16 -m N` (Postfix's load generator: its own small generated messages,
+# no bounces, so bounced records nothing for them but the dedup log's group commit) against
+# Postfix's null LMTP server `smtp-sink -L`, bounced null and bounced JSONL+fsync.
 # Targets (2 cores): JSONL >= 40% of null and >= 5,000 msgs/s at 16 connections, p99 < 50 ms,
 # peak RSS < 64 MiB with 256 connections; JSONL + SQLite >= 50% of JSONL alone.
 set -euo pipefail
@@ -61,7 +66,7 @@ run() {  # run MODE CONNECTIONS MESSAGES
 
 extract() { python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(d[sys.argv[2]])' "$1" "$2"; }
 
-echo "corpus: $CORPUS ($(find "$CORPUS" -type f | wc -l) files), $MESSAGES messages per run, $(nproc) cores"
+echo "corpus: $CORPUS ($(find "$CORPUS" -type f | wc -l) files), $MESSAGES messages per run, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 null16=$(run null 16 "$MESSAGES");   echo "null  16 conns: $null16"
 jsonl16=$(run jsonl 16 "$MESSAGES"); echo "jsonl 16 conns: $jsonl16"
 null256=$(run null 256 "$MESSAGES");   echo "null  256 conns: $null256"
@@ -87,3 +92,31 @@ n, j, q, j256, q256 = map(float, sys.argv[1:6])
 print(f"jsonl+fsync / null at 16 connections: {100 * j / n:.0f}% (target >= 40%, and >= 5000 msgs/s)")
 print(f"jsonl+sqlite / jsonl: {100 * q / j:.0f}% at 16 connections, {100 * q256 / j256:.0f}% at 256 (target >= 50%)")
 PY
+
+# Postfix's own tools, for scale: smtp-sink -L is a null LMTP server written in C.
+compare=${POSTFIX_COMPARE:-1}
+if [[ $compare == 1 ]] && command -v smtp-source >/dev/null && command -v smtp-sink >/dev/null; then
+  SOURCE_MESSAGES=${SOURCE_MESSAGES:-$MESSAGES}
+  time_source() {  # time_source PORT -> seconds for smtp-source -L -d -s 16 -m SOURCE_MESSAGES
+    local t0 t1
+    t0=$(date +%s.%N)
+    smtp-source -L -d -s 16 -m "$SOURCE_MESSAGES" -l 2000 -f bench@bench.invalid -t rcpt@bench.invalid \
+      "127.0.0.1:$1" >/dev/null 2>"$work/source.err" || { echo "smtp-source failed: $(cat "$work/source.err")" >&2; }
+    t1=$(date +%s.%N)
+    python3 -c "print(f'{$t1 - $t0:.3f}')"
+  }
+  rate() { python3 -c "print(f'{$SOURCE_MESSAGES / $1:.0f}')"; }
+  port=$(free_port)
+  sink_user=nobody; id -u postfix >/dev/null 2>&1 && sink_user=postfix
+  smtp-sink -L -u "$sink_user" "127.0.0.1:$port" 256 &
+  server_pid=$!
+  for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.05; done
+  sink_s=$(time_source "$port")
+  stop_server
+  start_server null;  null_s=$(time_source "$port");  stop_server
+  start_server jsonl; jsonl_s=$(time_source "$port"); stop_server
+  printf '\nsmtp-source -L -d -s 16 -m %s -l 2000 (Postfix load generator, generated messages):\n' "$SOURCE_MESSAGES"
+  printf '%-34s %8s s %8s msgs/s\n' "smtp-sink -L (Postfix null LMTP)" "$sink_s" "$(rate "$sink_s")"
+  printf '%-34s %8s s %8s msgs/s\n' "bounced null mode" "$null_s" "$(rate "$null_s")"
+  printf '%-34s %8s s %8s msgs/s\n' "bounced JSONL+fsync" "$jsonl_s" "$(rate "$jsonl_s")"
+fi
