@@ -283,7 +283,12 @@ std::string find_smtp_reply(std::string_view text, char klass) {
   std::size_t count = 0;
   bool overflow = false;
   for (std::size_t at = 0; at + 3 <= text.size(); ++at) {
-    if (!is_digit(text[at]) || !is_digit(text[at + 1]) || !is_digit(text[at + 2]) || !stands_alone(at)) continue;
+    // A non-digit at at+2 lies inside the windows starting at at, at+1 and at+2: skip them all.
+    if (!is_digit(text[at + 2])) {
+      at += 2;
+      continue;
+    }
+    if (!is_digit(text[at]) || !is_digit(text[at + 1]) || !stands_alone(at)) continue;
     if (count == kMaxNumbers) {
       overflow = true;
       break;

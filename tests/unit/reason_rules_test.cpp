@@ -67,6 +67,10 @@ TEST(ReasonRules, FindReplySkipsNumbersInsideOtherTokens) {
   EXPECT_EQ(find_smtp_reply("see x-un 550 then X-UNIX", 0), "");
   // Earlier codes of the list win over earlier positions in the text.
   EXPECT_EQ(find_smtp_reply("421 first, then 552 and 550", 0), "550");
+  EXPECT_EQ(find_smtp_reply("5501 421", 0), "421");
+  EXPECT_EQ(find_smtp_reply("a 55 5 4 421", 0), "421");
+  EXPECT_EQ(find_smtp_reply("550", 0), "550");
+  EXPECT_EQ(find_smtp_reply("12 450", 0), "450");
 }
 
 TEST(ReasonRules, FindReplyInTextWithManyNumbers) {
