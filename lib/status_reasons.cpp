@@ -225,6 +225,11 @@ std::string find_status_code(std::string_view text, char klass) {
   std::string best, success, vague;
   bool have = false;
   for (std::size_t i = 0; i + 4 < text.size(); ++i) {
+    // A code's second byte is '.': jump to the next position followed by one (memchr).
+    const auto dot = text.find('.', i + 1);
+    if (dot == std::string_view::npos) break;
+    i = dot - 1;
+    if (i + 4 >= text.size()) break;
     const char c = text[i];
     if (!(c == '2' || c == '4' || c == '5')) continue;
     if (klass && c != klass) continue;
