@@ -2,7 +2,9 @@
 // agent (Sendmail's mail.local, procmail, maildrop, vpopmail's vdelivermail, vmailmgr's vdeliver, a
 // Dovecot Sieve rejection), the MTA's report quotes the agent's line ("mail.local: unknown user:
 // alice"), and that line, not the MTA's generic "Service unavailable", says what happened.
+#include <array>
 #include <cstring>
+#include <iterator>
 
 #include <string>
 
@@ -59,6 +61,12 @@ constexpr std::string_view kAgentMarkers[] = {
     "mail.local: ", "procmail: ", "maildrop: ", "vdelivermail: ", "vdeliver: ", " was automatically rejected:",
 };
 
+constexpr auto kMarkerColons = [] {
+  std::array<std::size_t, std::size(kAgentMarkers)> at{};
+  for (std::size_t m = 0; m < at.size(); ++m) at[m] = kAgentMarkers[m].find(':');
+  return at;
+}();
+
 // Does the text hold any agent's marker? One memchr pass over the colons, checking the bytes
 // around each, replaces a substring search per agent.
 bool quotes_any_agent(std::string_view lower) {
@@ -69,8 +77,9 @@ bool quotes_any_agent(std::string_view lower) {
     if (c == nullptr) return false;
     if (c == begin) continue;
     const std::size_t at = static_cast<std::size_t>(c - begin);
-    for (const std::string_view marker : kAgentMarkers) {
-      const std::size_t colon = marker.find(':');
+    for (std::size_t m = 0; m < std::size(kAgentMarkers); ++m) {
+      const std::string_view marker = kAgentMarkers[m];
+      const std::size_t colon = kMarkerColons[m];
       if (at < colon || marker[colon - 1] != c[-1] || lower.size() - at < marker.size() - colon) continue;
       if (lower.substr(at - colon, marker.size()) == marker) return true;
     }
