@@ -28,7 +28,7 @@ enum class Format { jsonl, json, text };
 
 constexpr unsigned kMaxJobs = 64;
 constexpr unsigned kDefaultJobsCap = 16;
-constexpr std::size_t kFilesInFlightPerJob = 4;
+constexpr std::size_t kFilesInFlightPerJob = 16;
 constexpr std::size_t kFlushBytes = 256 * 1024;
 
 struct Options {
@@ -152,13 +152,17 @@ class Writer {
   std::string buffer_;
 };
 
-// Parses `files` on `jobs` threads, handing each result to `writer` in input order.
+// Parses `files` on `jobs` threads (the caller's among them), handing each result to `writer` in
+// input order. No thread only waits: each takes the next file, parses it, stores the output in the
+// ring, and then, if no other thread is writing, writes every output that is next in order. So on a
+// two-core machine two threads parse, and a thread sleeps only when it is a whole window ahead.
 void parse_in_parallel(const std::vector<std::string>& files, const Options& opt, unsigned jobs, Writer& writer) {
   const std::size_t window = jobs * kFilesInFlightPerJob;
   std::vector<std::optional<FileOutput>> done(window);  // ring: file i's output in slot i % window
   std::mutex mutex;
-  std::condition_variable can_take, can_write;
+  std::condition_variable can_take;
   std::size_t next_take = 0, next_write = 0;
+  bool writing = false;
 
   auto work = [&]() {
     std::string buffer;
@@ -171,30 +175,27 @@ void parse_in_parallel(const std::vector<std::string>& files, const Options& opt
         i = next_take++;
       }
       FileOutput out = parse_one(files[i], opt.format, opt.verbose, buffer);
-      {
-        std::lock_guard lock(mutex);
-        done[i % window] = std::move(out);
+      std::unique_lock lock(mutex);
+      done[i % window] = std::move(out);
+      if (writing) continue;  // the writing thread will reach this slot
+      writing = true;
+      while (next_write < files.size() && done[next_write % window].has_value()) {
+        FileOutput ready = std::move(*done[next_write % window]);
+        done[next_write % window].reset();
+        ++next_write;
+        lock.unlock();
+        writer.write(ready);
+        can_take.notify_all();
+        lock.lock();
       }
-      can_write.notify_one();
+      writing = false;
     }
   };
-  std::vector<std::thread> workers;
-  workers.reserve(jobs);
-  for (unsigned k = 0; k < jobs; ++k) workers.emplace_back(work);
-
-  for (std::size_t i = 0; i < files.size(); ++i) {
-    FileOutput out;
-    {
-      std::unique_lock lock(mutex);
-      can_write.wait(lock, [&] { return done[i % window].has_value(); });
-      out = std::move(*done[i % window]);
-      done[i % window].reset();
-      next_write = i + 1;
-    }
-    can_take.notify_all();
-    writer.write(out);
-  }
-  for (auto& t : workers) t.join();
+  std::vector<std::thread> helpers;
+  helpers.reserve(jobs - 1);
+  for (unsigned k = 1; k < jobs; ++k) helpers.emplace_back(work);
+  work();
+  for (auto& t : helpers) t.join();
 }
 
 unsigned default_jobs() {
