@@ -495,16 +495,6 @@ void load_policy_override(Checker& c, const YAML::Node& n, const std::string& wh
   (void)what;
 }
 
-void apply_override(Policy& p, const PolicyOverride& o) {
-  if (o.hard) p.hard = *o.hard;
-  if (o.soft_threshold) p.soft_threshold = *o.soft_threshold;
-  if (o.soft_min_span_days) p.soft_min_span_days = *o.soft_min_span_days;
-  if (o.soft_stale_days) p.soft_stale_days = *o.soft_stale_days;
-  if (o.count_delayed) p.count_delayed = *o.count_delayed;
-  if (o.complaints) p.complaints = *o.complaints;
-  if (o.require_verified) p.require_verified = *o.require_verified;
-}
-
 void load_policy(Checker& c, const YAML::Node& n, PolicySet& set) {
   if (!c.check_map(n, "hygiene.policy", {"hard", "soft_threshold", "soft_min_span_days", "soft_stale_days",
                                          "count_delayed", "complaints", "require_verified", "lists"}))

@@ -5,35 +5,26 @@
 #include <algorithm>
 #include <cmath>
 
+#include "text.hpp"
+
 namespace bounced {
 namespace {
 
 constexpr std::string_view kOther = "other";
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-
 // `host` is `suffix` or ends with "." + suffix (case-insensitive).
 bool host_within(std::string_view host, std::string_view suffix) {
   while (!host.empty() && host.back() == '.') host.remove_suffix(1);  // a DNS root dot
-  if (host.size() == suffix.size()) return iequals(host, suffix);
+  if (host.size() == suffix.size()) return text::iequals(host, suffix);
   if (host.size() < suffix.size() + 1) return false;
-  return host[host.size() - suffix.size() - 1] == '.' && iequals(host.substr(host.size() - suffix.size()), suffix);
+  return host[host.size() - suffix.size() - 1] == '.' && text::iequals(host.substr(host.size() - suffix.size()), suffix);
 }
 
 // "gmail.com": the domain or a subdomain of it; "hotmail.*": any domain whose first label is hotmail.
 bool domain_matches(std::string_view domain, std::string_view pattern) {
   if (pattern.size() > 2 && pattern.substr(pattern.size() - 2) == ".*") {
     const std::string_view first = pattern.substr(0, pattern.size() - 1);  // "hotmail."
-    return domain.size() > first.size() && iequals(domain.substr(0, first.size()), first);
+    return domain.size() > first.size() && text::iequals(domain.substr(0, first.size()), first);
   }
   return host_within(domain, pattern);
 }

@@ -88,17 +88,6 @@ std::size_t find_double_dash(const char* p, std::size_t from, std::size_t n) {
   return npos;
 }
 
-bool iequals_ascii(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-
 class PreScan {
  public:
   PreScan(std::string_view raw, MimeLayout* layout)
@@ -240,7 +229,7 @@ class PreScan {
       field_open = true;
       name_len = name.size();
       value_len = orphan_len + value.size();
-      field_is_ct = iequals_ascii(name, "content-type");
+      field_is_ct = text::iequals(name, "content-type");
       if (field_is_ct) {
         pending_ct = orphan_text;
         pending_ct.append(value);

@@ -145,11 +145,7 @@ std::string validate(const Policy& p) {
   return "";
 }
 
-Policy PolicySet::for_list(std::string_view list) const {
-  Policy p = defaults;
-  const auto it = lists.find(list);
-  if (it == lists.end()) return p;
-  const PolicyOverride& o = it->second;
+void apply_override(Policy& p, const PolicyOverride& o) {
   if (o.hard) p.hard = *o.hard;
   if (o.soft_threshold) p.soft_threshold = *o.soft_threshold;
   if (o.soft_min_span_days) p.soft_min_span_days = *o.soft_min_span_days;
@@ -157,6 +153,11 @@ Policy PolicySet::for_list(std::string_view list) const {
   if (o.count_delayed) p.count_delayed = *o.count_delayed;
   if (o.complaints) p.complaints = *o.complaints;
   if (o.require_verified) p.require_verified = *o.require_verified;
+}
+
+Policy PolicySet::for_list(std::string_view list) const {
+  Policy p = defaults;
+  if (const auto it = lists.find(list); it != lists.end()) apply_override(p, it->second);
   return p;
 }
 

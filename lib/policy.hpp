@@ -67,6 +67,9 @@ struct PolicyOverride {
   std::optional<bool> require_verified;
 };
 
+// Sets the fields `o` sets; the others keep `p`'s values.
+void apply_override(Policy& p, const PolicyOverride& o);
+
 struct PolicySet {
   Policy defaults;
   std::map<std::string, PolicyOverride, std::less<>> lists;  // by list name
