@@ -18,6 +18,8 @@
 
 #include "outbox_delivery.hpp"
 
+#include "temp_dir.hpp"
+
 using namespace bounced;
 namespace fs = std::filesystem;
 namespace asio = boost::asio;
@@ -28,21 +30,8 @@ namespace {
 
 constexpr std::int64_t kT0 = 1'767'225'600;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string templ = (fs::temp_directory_path() / "bounced-outbox-XXXXXX").string();
-    if (!mkdtemp(templ.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = templ;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  fs::path operator/(const char* name) const { return path_ / name; }
-
- private:
-  fs::path path_;
+struct TempDir : test::TempDir {
+  TempDir() : test::TempDir("bounced-outbox") {}
 };
 
 struct Received {

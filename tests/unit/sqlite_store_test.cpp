@@ -11,6 +11,8 @@
 
 #include "store.hpp"
 
+#include "temp_dir.hpp"
+
 using namespace bounced;
 namespace fs = std::filesystem;
 
@@ -19,21 +21,8 @@ namespace {
 constexpr std::int64_t kDay = 86400;
 constexpr std::int64_t kT0 = 1'767'225'600;  // 2026-01-01T00:00:00Z
 
-class TempDir {
- public:
-  TempDir() {
-    std::string templ = (fs::temp_directory_path() / "bounced-store-XXXXXX").string();
-    if (!mkdtemp(templ.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = templ;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  fs::path operator/(const char* name) const { return path_ / name; }
-
- private:
-  fs::path path_;
+struct TempDir : test::TempDir {
+  TempDir() : test::TempDir("bounced-store") {}
 };
 
 RecipientResult result(std::string recipient, std::string reason, bool hard, std::string status = "5.1.1",
