@@ -9,6 +9,10 @@
 # times `smtp-source -L -d -s 16 -m N` (Postfix's load generator: its own small generated messages,
 # no bounces, so bounced records nothing for them but the dedup log's group commit) against
 # Postfix's null LMTP server `smtp-sink -L`, bounced null and bounced JSONL+fsync.
+# With DOVECOT_COMPARE=1 (default when run as root and Dovecot's LMTP server is installed: Debian
+# package dovecot-lmtpd) it also replays the same bounces, 16 connections, into a private Dovecot
+# instance that stores each message in a Maildir (Dovecot's default fsync policy): a real LMTP
+# delivery agent writing durably, for scale.
 # Targets (2 cores): JSONL >= 40% of null and >= 5,000 msgs/s at 16 connections, p99 < 50 ms,
 # peak RSS < 64 MiB with 256 connections; JSONL + SQLite >= 50% of JSONL alone.
 set -euo pipefail
@@ -119,4 +123,56 @@ if [[ $compare == 1 ]] && command -v smtp-source >/dev/null && command -v smtp-s
   printf '%-34s %8s s %8s msgs/s\n' "smtp-sink -L (Postfix null LMTP)" "$sink_s" "$(rate "$sink_s")"
   printf '%-34s %8s s %8s msgs/s\n' "bounced null mode" "$null_s" "$(rate "$null_s")"
   printf '%-34s %8s s %8s msgs/s\n' "bounced JSONL+fsync" "$jsonl_s" "$(rate "$jsonl_s")"
+fi
+
+# Dovecot's LMTP server (a real delivery agent: every message stored in a Maildir and fsync'd).
+dovecot_compare=${DOVECOT_COMPARE:-1}
+if [[ $dovecot_compare == 1 && $(id -u) == 0 && -x /usr/sbin/dovecot && -x /usr/lib/dovecot/lmtp ]]; then
+  dv=$work/dovecot
+  mkdir -p "$dv/run" "$dv/state" "$dv/mail" "$dv/home"
+  chown nobody:nogroup "$dv/mail" "$dv/home"
+  chmod 755 "$work"
+  port=$(free_port)
+  cat >"$dv/dovecot.conf" <<CONF
+base_dir = $dv/run
+state_dir = $dv/state
+log_path = $dv/dovecot.log
+protocols = lmtp
+ssl = no
+listen = 127.0.0.1
+default_internal_user = nobody
+default_login_user = nobody
+default_internal_group = nogroup
+mail_location = maildir:$dv/mail/%n
+first_valid_uid = 0
+passdb {
+  driver = static
+  args = nopassword=y
+}
+userdb {
+  driver = static
+  args = uid=nobody gid=nogroup home=$dv/home/%n
+}
+service lmtp {
+  inet_listener lmtp {
+    address = 127.0.0.1
+    port = $port
+  }
+  process_min_avail = 2
+}
+CONF
+  if /usr/sbin/dovecot -c "$dv/dovecot.conf"; then
+    for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.05; done
+    DOVECOT_MESSAGES=${DOVECOT_MESSAGES:-$(( MESSAGES < 5000 ? MESSAGES : 5000 ))}
+    dovecot_out=$("$BUILD/bench/lmtp_load" --tcp "127.0.0.1:$port" --dir "$CORPUS" --connections 16 \
+                  --messages "$DOVECOT_MESSAGES") || echo "lmtp_load against Dovecot failed" >&2
+    /usr/sbin/dovecot -c "$dv/dovecot.conf" stop 2>/dev/null || true
+    printf '\nDovecot LMTP (Maildir, its own fsync), the same bounces, 16 connections, %s messages:\n%s\n' \
+      "$DOVECOT_MESSAGES" "$dovecot_out"
+    printf '%-34s %10s msgs/s, p99 %s ms\n' "Dovecot LMTP" "$(extract "$dovecot_out" msgs_per_s)" \
+      "$(extract "$dovecot_out" p99_ms)"
+    printf '%-34s %10s msgs/s, p99 %s ms\n' "bounced JSONL+fsync" "$j" "$(extract "$jsonl16" p99_ms)"
+  else
+    echo "Dovecot did not start (see $dv/dovecot.log)" >&2
+  fi
 fi
