@@ -7,11 +7,10 @@
 // bytes seen in 4093-byte segments, a body line that ended a header tested from where mimetic's
 // header parse gave up). So every header region mimetic will parse is checked here first, and the
 // entity spans it records line up with mimetic's tree (message/rfc822 bodies are leaves: mimetic
-// is shown stubs, see StreamEdit). Content-Type values are parsed with mimetic's own ContentType class so the
-// boundary strings are the ones mimetic will use. Linear time; recursion bounded by max_mime_depth.
+// is shown stubs, see StreamEdit). Content-Type values are read as mimetic's ContentType class reads
+// them (read_content_type), so the boundary strings are the ones mimetic will use. Linear time;
+// recursion bounded by max_mime_depth.
 #include "guard.hpp"
-
-#include <mimetic/contenttype.h>
 
 #include <algorithm>
 #include <cstring>
@@ -140,29 +139,31 @@ class PreScan {
     if (error_ != GuardError::none) return;
     bool multipart = false, rfc822 = false;
     std::string boundary;
+    ContentTypeView ct;
     if (has_content_type) {
-      const mimetic::ContentType ct(content_type);
-      multipart = ct.isMultipart();
-      rfc822 = ct.type() == "message" && ct.subtype() == "rfc822";
-      if (multipart) boundary = "--" + ct.param("boundary");
+      ct = read_content_type(content_type);
+      multipart = ct.multipart;
+      rfc822 = ct.rfc822;
+      if (multipart) boundary.append("--").append(ct.boundary);
       if (spans_) {
         auto& span = (*spans_)[index];
         span.multipart = multipart;
-        span.type = lower_trimmed(ct.type());
-        span.subtype = lower_trimmed(ct.subtype());
-        span.charset = lower_trimmed(ct.param("charset"));
-        if (multipart) span.boundary = ct.param("boundary");
+        span.type = lower_trimmed(ct.type);
+        span.subtype = lower_trimmed(ct.subtype);
+        span.charset = lower_trimmed(ct.charset);
+        if (multipart) span.boundary = ct.boundary;
       }
     }
     // We read header fields and the Content-Type from the span, so mimetic is shown an empty
-    // header, or for a multipart only the field it needs: the Content-Type value exactly as it
-    // would have unfolded it. Only for a header ended by a blank line (so the stub ends the same
-    // way), and a value it would not trim.
-    if (edits_ && blank_line && (!multipart || (!content_type.empty() && !is_blank(content_type[0])))) {
+    // header, or for a multipart only what it needs: a Content-Type field that it reads as
+    // multipart with the same boundary (quoted: mimetic removes the quotes and nothing else; a
+    // boundary holding ';' cannot be written so). Only for a header ended by a blank line (so the
+    // stub ends the same way).
+    if (edits_ && blank_line && (!multipart || ct.boundary.find(';') == std::string_view::npos)) {
       std::string stub;
       if (multipart) {
-        stub.reserve(content_type.size() + 16);
-        stub.append("Content-Type: ").append(content_type).push_back('\n');
+        stub.reserve(ct.boundary.size() + 48);
+        stub.append("Content-Type: multipart/mixed; boundary=\"").append(ct.boundary).append("\"\n");
       }
       stub.push_back('\n');
       edits_->push_back(StreamEdit{header_begin, pos_, std::move(stub), true});
@@ -446,7 +447,54 @@ class PreScan {
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
 
+// mimetic's remove_external_blanks: space and tab only.
+std::string_view trim_blanks(std::string_view s) {
+  std::size_t b = 0, e = s.size();
+  while (b < e && is_blank(s[b])) ++b;
+  while (e > b && is_blank(s[e - 1])) --e;
+  return s.substr(b, e - b);
+}
+
+// mimetic's remove_dquote: one pair of enclosing double quotes.
+std::string_view remove_dquotes(std::string_view s) {
+  if (s.size() >= 2 && s.front() == '"' && s.back() == '"') return s.substr(1, s.size() - 2);
+  return s;
+}
+
 }  // namespace
+
+ContentTypeView read_content_type(std::string_view value) {
+  ContentTypeView ct;
+  const std::size_t semi = value.find(';');
+  const std::string_view media = value.substr(0, semi);
+  const std::size_t slash = media.find('/');
+  ct.type = media.substr(0, slash);
+  if (slash != npos) {
+    const std::string_view rest = media.substr(slash + 1);
+    ct.subtype = rest.substr(0, rest.find('/'));
+  }
+  ct.multipart = text::iequals(ct.type, "multipart");
+  ct.rfc822 = text::iequals(ct.type, "message") && text::iequals(ct.subtype, "rfc822");
+  bool have_boundary = false, have_charset = false;
+  std::size_t pos = semi == npos ? value.size() : semi + 1;
+  while (pos < value.size() && !(have_boundary && have_charset)) {
+    std::size_t end = value.find(';', pos);
+    if (end == npos) end = value.size();
+    const std::string_view piece = value.substr(pos, end - pos);
+    pos = end + 1;
+    const std::size_t eq = piece.find('=');
+    if (eq == npos) continue;  // mimetic keeps it with an empty name: never matches
+    const std::string_view name = trim_blanks(piece.substr(0, eq));
+    if (!have_boundary && text::iequals(name, "boundary")) {
+      ct.boundary = remove_dquotes(trim_blanks(piece.substr(eq + 1)));
+      have_boundary = true;
+    } else if (!have_charset && text::iequals(name, "charset")) {
+      ct.charset = remove_dquotes(trim_blanks(piece.substr(eq + 1)));
+      have_charset = true;
+    }
+  }
+  return ct;
+}
 
 std::string_view skip_leading_blank_lines(std::string_view raw) {
   std::size_t pos = 0;

@@ -84,6 +84,20 @@ struct MimeLayout {
 // when not null.
 GuardError scan_message(std::string_view raw, MimeLayout* layout);
 
+// A Content-Type value read the way mimetic's ContentType class reads it (mimetic 0.9.8
+// ContentType::set, FieldParam): type and subtype are the text before the first ';' split at '/'
+// (neither trimmed nor lowercased), the parameters are the ';'-separated pieces after it, each
+// "name=value" with blanks (space, tab) trimmed from both and one pair of enclosing double quotes
+// removed from the value (quoted ';' not special); a name matches case-insensitively, the first
+// match wins. Views into `value`. Checked against mimetic itself by a randomized test (guard_test).
+struct ContentTypeView {
+  std::string_view type, subtype;
+  std::string_view boundary, charset;  // "" when absent
+  bool multipart = false;              // type is "multipart", ignoring case (untrimmed, as mimetic)
+  bool rfc822 = false;                 // type/subtype is "message"/"rfc822", likewise
+};
+ContentTypeView read_content_type(std::string_view value);
+
 // Removes a leading mbox "From " separator line, if any.
 std::string_view strip_mbox_from_line(std::string_view raw);
 

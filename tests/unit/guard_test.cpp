@@ -1,6 +1,8 @@
 // guard_test.cpp: lib/guard (input limits, pre-scan, mbox handling).
 #include <gtest/gtest.h>
+#include <mimetic/contenttype.h>
 
+#include <cstdint>
 #include <string>
 
 #include "guard.hpp"
@@ -165,7 +167,7 @@ TEST(Guard, StubsLeaveOnlyTheStructure) {
   MimeLayout layout;
   ASSERT_EQ(scan_message(m, &layout), GuardError::none);
   EXPECT_EQ(apply_edits(m, layout.edits),
-            "Content-Type: multipart/report; boundary=\"R\"\n\n"
+            "Content-Type: multipart/mixed; boundary=\"R\"\n\n"
             "preamble\n"
             "--R\n\n"
             "--R\n\n"
@@ -258,4 +260,37 @@ TEST(Mbox, NotAnMbox) {
   const auto messages = split_mbox("From: a@example.org\n\nbody\n\nFrom x\n");
   ASSERT_EQ(messages.size(), 1u);
   EXPECT_EQ(messages[0], "From: a@example.org\n\nbody\n\nFrom x\n");
+}
+
+// read_content_type must read every value as mimetic's ContentType does: random values built from
+// the pieces that matter (separators, quotes, blanks, names in any case) compared with mimetic.
+TEST(Guard, ReadContentTypeMatchesMimetic) {
+  static const char* kPieces[] = {"multipart", "MultiPart", "message", "rfc822", "RFC822", "text", "plain",
+                                  "/",         ";",         "=",       "\"",     " ",      "\t",   "boundary",
+                                  "BOUNDARY",  "charset",   "Charset", "x",      "utf-8",  "--b", "report-type",
+                                  "\"\"",     "a b"};
+  std::uint32_t state = 12345;
+  auto next = [&](std::uint32_t bound) {
+    state = state * 1664525u + 1013904223u;
+    return (state >> 8) % bound;
+  };
+  for (int round = 0; round < 20000; ++round) {
+    std::string value = round % 2 ? "multipart/mixed; " : "";
+    const std::uint32_t pieces = next(14);
+    for (std::uint32_t i = 0; i < pieces; ++i) value += kPieces[next(sizeof kPieces / sizeof kPieces[0])];
+    const mimetic::ContentType expected(value);
+    const ContentTypeView got = read_content_type(value);
+    ASSERT_EQ(std::string(got.type), std::string(expected.type())) << value;
+    ASSERT_EQ(std::string(got.subtype), std::string(expected.subtype())) << value;
+    ASSERT_EQ(got.multipart, expected.isMultipart()) << value;
+    ASSERT_EQ(got.rfc822, expected.type() == "message" && expected.subtype() == "rfc822") << value;
+    ASSERT_EQ(std::string(got.boundary), expected.param("boundary")) << value;
+    ASSERT_EQ(std::string(got.charset), expected.param("charset")) << value;
+    // The multipart stub's field (see guard.cpp) gives mimetic the same boundary.
+    if (got.multipart && got.boundary.find(';') == std::string_view::npos) {
+      const mimetic::ContentType stub("multipart/mixed; boundary=\"" + std::string(got.boundary) + "\"");
+      ASSERT_TRUE(stub.isMultipart());
+      ASSERT_EQ(stub.param("boundary"), expected.param("boundary")) << value;
+    }
+  }
 }
