@@ -76,6 +76,20 @@ bool is_valid_utf8(std::string_view s) {
   return true;
 }
 
+// 7-bit bytes as they are, each 8-bit byte as U+FFFD.
+std::string ascii_or_replacement(std::string_view bytes) {
+  if (text::is_ascii(bytes)) return std::string(bytes);
+  std::string out;
+  out.reserve(bytes.size() + 32);
+  for (char c : bytes) {
+    if (static_cast<unsigned char>(c) < 0x80)
+      out.push_back(c);
+    else
+      out += kReplacement;
+  }
+  return out;
+}
+
 // Charset labels, lowercase, mapped to the iconv name that decodes them best (supersets where
 // senders commonly mislabel: Windows code pages for their ISO/JIS counterparts).
 constexpr std::pair<std::string_view, std::string_view> kCharsetAliases[] = {
@@ -334,6 +348,11 @@ std::string to_utf8(std::string_view bytes, std::string_view charset) {
   const bool stateful = cs.find("2022") != std::string::npos || cs.find("utf-7") != std::string::npos ||
                         cs == "hz-gb-2312";
   if (!stateful && is_ascii(bytes)) return std::string(bytes);
+  // ISO-2022-JP text that never escapes (no ESC, SO or SI) stays in ASCII: iconv would pass its
+  // 7-bit bytes through and reject each 8-bit byte (U+FFFD), one call per byte.
+  if (cs.starts_with("iso-2022-jp") || cs == "csiso2022jp") {
+    if (bytes.find_first_of("\x1b\x0e\x0f") == std::string_view::npos) return ascii_or_replacement(bytes);
+  }
   if (cs.empty()) return sanitize_utf8(bytes);
   for (std::string_view label : kUtf8Labels)
     if (cs == label) return sanitize_utf8(bytes);

@@ -145,10 +145,12 @@ std::string transfer_decode(std::string_view body, TransferEncoding encoding) {
 }
 
 // Entities as the pre-scan counts them: a message/rfc822 entity's stub child is not counted.
+// (Only an entity with parts is asked its type: mimetic finds and parses the field on each call.)
 std::size_t count_entities(const mimetic::MimeEntity& e) {
   std::size_t n = 1;
-  if (e.header().contentType().isMultipart())
-    for (const mimetic::MimeEntity* child : e.body().parts()) n += count_entities(*child);
+  const auto& parts = e.body().parts();
+  if (!parts.empty() && e.header().contentType().isMultipart())
+    for (const mimetic::MimeEntity* child : parts) n += count_entities(*child);
   return n;
 }
 

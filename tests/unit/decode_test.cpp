@@ -1,6 +1,8 @@
 // decode_test.cpp: lib/decode (base64, quoted-printable, RFC 2047 words, charset conversion).
 #include <gtest/gtest.h>
+#include <iconv.h>
 
+#include <cstdint>
 #include <string>
 
 #include "decode.hpp"
@@ -125,4 +127,56 @@ TEST(SanitizeUtf8, Replaces) {
   EXPECT_EQ(sanitize_utf8("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate
   EXPECT_EQ(sanitize_utf8("\xE2\x82"), "\xEF\xBF\xBD\xEF\xBF\xBD");        // truncated
   EXPECT_EQ(sanitize_utf8(std::string("a\0b", 3)), std::string("a\0b", 3));
+}
+
+namespace {
+
+// Straight iconv, an invalid byte replaced by U+FFFD and skipped (to_utf8's rule).
+std::string iconv_reference(const std::string& bytes, const char* charset) {
+  iconv_t cd = iconv_open("UTF-8", charset);
+  EXPECT_NE(cd, reinterpret_cast<iconv_t>(-1));
+  std::string out;
+  char* in = const_cast<char*>(bytes.data());
+  std::size_t in_left = bytes.size();
+  while (true) {
+    char buf[256];
+    char* o = buf;
+    std::size_t o_left = sizeof buf;
+    const std::size_t rc = in_left ? iconv(cd, &in, &in_left, &o, &o_left) : iconv(cd, nullptr, nullptr, &o, &o_left);
+    const int err = errno;
+    out.append(buf, o);
+    if (rc != static_cast<std::size_t>(-1)) {
+      if (in_left == 0) break;
+      continue;
+    }
+    if (err == E2BIG) continue;
+    if (in_left == 0) break;
+    out += "\xEF\xBF\xBD";
+    ++in;
+    --in_left;
+  }
+  iconv_close(cd);
+  return out;
+}
+
+}  // namespace
+
+// ISO-2022-JP text without escapes is converted without iconv; it must come out as iconv gives it.
+TEST(ToUtf8, Iso2022JpWithoutEscapesMatchesIconv) {
+  std::uint32_t state = 99;
+  auto next = [&](std::uint32_t bound) {
+    state = state * 1664525u + 1013904223u;
+    return (state >> 8) % bound;
+  };
+  for (int round = 0; round < 2000; ++round) {
+    std::string s;
+    const std::uint32_t len = next(40);
+    for (std::uint32_t i = 0; i < len; ++i) {
+      char c = static_cast<char>(next(round % 2 ? 256 : 128));
+      if (c == 0x1b || c == 0x0e || c == 0x0f) c = 'x';
+      s.push_back(c);
+    }
+    ASSERT_EQ(to_utf8(s, "iso-2022-jp"), iconv_reference(s, "ISO-2022-JP-2")) << round;
+    ASSERT_EQ(to_utf8(s, "ISO-2022-JP-3"), iconv_reference(s, "ISO-2022-JP-3")) << round;
+  }
 }
