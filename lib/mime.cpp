@@ -19,6 +19,8 @@
 #include <mimetic/mimeentity.h>
 #include <mimetic/parser/itparser.h>
 
+#include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstring>
 #include <iterator>
@@ -89,7 +91,23 @@ std::vector<Segment> make_segments(std::string_view raw, const std::vector<Strea
 }
 
 bool is_blank(char c) { return c == ' ' || c == '\t'; }
-bool is_name_char(char c) { return c > 32 && c < 127 && c != ':'; }
+
+// A field name's characters: printable ASCII except ':'.
+constexpr std::array<bool, 256> kNameChar = [] {
+  std::array<bool, 256> t{};
+  for (int c = 33; c < 127; ++c) t[static_cast<std::size_t>(c)] = c != ':';
+  return t;
+}();
+bool is_name_char(char c) { return kNameChar[static_cast<unsigned char>(c)]; }
+
+// text::trim, inline: header lines are trimmed once each.
+inline std::string_view trim_space(std::string_view s) {
+  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; };
+  std::size_t b = 0, e = s.size();
+  while (b < e && space(s[b])) ++b;
+  while (e > b && space(s[e - 1])) --e;
+  return s.substr(b, e - b);
+}
 
 struct RawLine {
   std::string_view text;
@@ -294,31 +312,29 @@ std::vector<HeaderField> parse_header_block(std::string_view raw) {
   std::string_view indent;
   bool first = true;
   bool open = false;  // the last field may take continuation lines
-  std::size_t consumed = 0;
+  const std::size_t limit = pos + Limits::max_header_bytes;  // bytes consumed from here on
   while (pos < raw.size()) {
     const RawLine line = read_line(raw, pos);
-    consumed += line.next - pos;
     pos = line.next;
-    if (consumed > Limits::max_header_bytes) break;
+    if (pos > limit) break;
     std::string_view text = line.text;
     if (text.empty()) break;
     if (first) {
       std::size_t k = 0;
       while (k < text.size() && is_blank(text[k])) ++k;
       indent = text.substr(0, k);
+      text.remove_prefix(k);
+      first = false;
     } else if (!indent.empty()) {
       if (all_blank(text)) break;
       if (text.substr(0, indent.size()) == indent) text.remove_prefix(indent.size());
     }
-    if (first && !indent.empty()) text.remove_prefix(indent.size());
-    first = false;
-    if (all_blank(text)) continue;
+    if (text.empty()) continue;
     if (is_blank(text[0])) {
-      if (open) {
-        const std::string_view more = text::trim(text);
+      if (open && !all_blank(text)) {  // a continuation line
         auto& value = fields.back().value;
         if (!value.empty()) value += ' ';
-        value.append(more);
+        value.append(trim_space(text));
       }
       continue;
     }
@@ -330,7 +346,7 @@ std::vector<HeaderField> parse_header_block(std::string_view raw) {
       open = false;  // garbage line: skipped
       continue;
     }
-    fields.push_back(HeaderField{std::string(text.substr(0, name_end)), std::string(text::trim(text.substr(k + 1)))});
+    fields.push_back(HeaderField{std::string(text.substr(0, name_end)), std::string(trim_space(text.substr(k + 1)))});
     open = true;
   }
   return fields;

@@ -21,12 +21,22 @@ std::string html_to_text(std::string_view html) {
   std::string out;
   out.reserve(html.size());
   bool in_tag = false;
-  for (std::size_t i = 0; i < html.size(); ++i) {
-    const char c = html[i];
-    if (in_tag) {
-      if (c == '>') in_tag = false;
+  const std::size_t n = html.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    if (in_tag) {  // skip to the tag's end
+      const std::size_t gt = html.find('>', i);
+      if (gt == std::string_view::npos) break;
+      in_tag = false;
+      i = gt;
       continue;
     }
+    // Text up to the next '<' or '&' is copied as it is.
+    std::size_t run = i;
+    while (run < n && html[run] != '<' && html[run] != '&') ++run;
+    out.append(html.substr(i, run - i));
+    if (run == n) break;
+    i = run;
+    const char c = html[i];
     if (c == '<') {
       in_tag = true;
       // Block-level breaks become new lines so line-based scanners still work.
