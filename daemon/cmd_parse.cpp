@@ -103,12 +103,12 @@ FileOutput parse_one(const std::string& path, Format format, bool verbose, std::
       switch (format) {
         case Format::text: append_text_record(out.records, r, display); break;
         case Format::jsonl:
-          out.records += recipient_json(o.report, r, display);
+          append_recipient_json(out.records, o.report, r, display);
           out.records += '\n';
           break;
         case Format::json:
           if (!out.records.empty()) out.records += ",\n";
-          out.records += recipient_json(o.report, r, display);
+          append_recipient_json(out.records, o.report, r, display);
           break;
       }
     }

@@ -3,6 +3,10 @@
 
 #include <cstdio>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "decode.hpp"
 #include "text.hpp"
 
@@ -45,20 +49,57 @@ void append_escaped(std::string& out, std::string_view s) {
   }
 }
 
+// Length of the leading run of printable ASCII other than '"' and '\\' (bytes copied as they are
+// and needing no UTF-8 check).
+std::size_t plain_ascii_prefix(std::string_view s) {
+  const char* p = s.data();
+  const std::size_t n = s.size();
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  // A byte is special when it is below 0x20 or at/above 0x7f (as a signed byte: below 0x20 or
+  // equal to 0x7f), or '"' or '\\'.
+  const __m128i space = _mm_set1_epi8(0x20), del = _mm_set1_epi8(0x7f);
+  const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
+  for (; i + 16 <= n; i += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    const __m128i special = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(v, space), _mm_cmpeq_epi8(v, del)),
+                                         _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
+    if (const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(special)); mask != 0)
+      return i + static_cast<std::size_t>(__builtin_ctz(mask));
+  }
+#endif
+  for (; i < n; ++i) {
+    const unsigned char c = static_cast<unsigned char>(p[i]);
+    if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') break;
+  }
+  return i;
+}
+
 }  // namespace
 
 void append_json_string(std::string& out, std::string_view raw) {
   out.push_back('"');
-  if (text::is_ascii(raw))
-    append_escaped(out, raw);  // ASCII is valid UTF-8: nothing to sanitise
-  else
-    append_escaped(out, sanitize_utf8(raw));
+  // Most values are plain ASCII: copied in one go.
+  const std::size_t plain = plain_ascii_prefix(raw);
+  out.append(raw.data(), plain);
+  raw.remove_prefix(plain);
+  if (!raw.empty()) {
+    if (text::is_ascii(raw))
+      append_escaped(out, raw);  // ASCII is valid UTF-8: nothing to sanitise
+    else
+      append_escaped(out, sanitize_utf8(raw));
+  }
   out.push_back('"');
 }
 
 std::string recipient_json(const MessageReport& m, const RecipientResult& r, std::string_view file) {
   std::string o;
-  o.reserve(1024);
+  append_recipient_json(o, m, r, file);
+  return o;
+}
+
+void append_recipient_json(std::string& o, const MessageReport& m, const RecipientResult& r, std::string_view file) {
+  o.reserve(o.size() + 1024);
   bool first = true;
   auto key = [&](std::string_view k) {  // keys are plain ASCII names
     if (!first) o += ", ";
@@ -99,7 +140,6 @@ std::string recipient_json(const MessageReport& m, const RecipientResult& r, std
   str("scanner", m.scanner);
   str("decided_by", r.decided_by);
   o.push_back('}');
-  return o;
 }
 
 }  // namespace bounced

@@ -13,5 +13,8 @@ void append_json_string(std::string& out, std::string_view s);
 
 // One JSON object (no trailing newline) for recipient `r` of `report`, read from `file`.
 std::string recipient_json(const MessageReport& report, const RecipientResult& r, std::string_view file);
+// Same, appended to `out` (no temporary string).
+void append_recipient_json(std::string& out, const MessageReport& report, const RecipientResult& r,
+                           std::string_view file);
 
 }  // namespace bounced

@@ -10,6 +10,7 @@
 
 #include "mime.hpp"
 #include "record.hpp"
+#include "text.hpp"
 
 namespace bounced {
 
@@ -31,8 +32,7 @@ struct ScanInput {
   std::string_view body_lower() const {
     if (!body_lower_ready) {
       body_lower_cache = body_text;
-      for (auto& c : body_lower_cache)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + ('a' - 'A'));
+      text::lower_in_place(body_lower_cache);
       body_lower_ready = true;
     }
     return body_lower_cache;

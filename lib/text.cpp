@@ -19,10 +19,27 @@ inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 std::string lower(std::string_view s) {
   std::string out(s);
-  // Branch-free so the compiler can vectorise it: set the 0x20 bit of 'A'..'Z' only.
-  for (auto& c : out)
-    c = static_cast<char>(c | (static_cast<unsigned char>(c - 'A') < 26 ? 0x20 : 0));
+  lower_in_place(out);
   return out;
+}
+
+void lower_in_place(std::string& s) {
+  char* p = s.data();
+  const std::size_t n = s.size();
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  // Sixteen bytes at a time: shifted so that 'A'..'Z' are the 26 smallest signed bytes, a letter
+  // gets its 0x20 bit set and every other byte stays as it is.
+  const __m128i shift = _mm_set1_epi8(static_cast<char>(0x80 - 'A'));
+  const __m128i bound = _mm_set1_epi8(static_cast<char>(0x80 + 26 - 0x100));
+  const __m128i bit = _mm_set1_epi8(0x20);
+  for (; i + 16 <= n; i += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    const __m128i upper = _mm_cmplt_epi8(_mm_add_epi8(v, shift), bound);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(p + i), _mm_or_si128(v, _mm_and_si128(upper, bit)));
+  }
+#endif
+  for (; i < n; ++i) p[i] = lc(p[i]);
 }
 
 std::string_view trim(std::string_view s) {
@@ -111,12 +128,44 @@ bool is_ascii(std::string_view s) {
   return true;
 }
 
-std::string fold_space(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
+namespace {
+// Length of the leading part of `s` that fold_space leaves as it is, minus any spaces it ends
+// with: no white space other than single spaces between words, none at the start.
+std::size_t folded_prefix(std::string_view s) {
   const char* p = s.data();
   const std::size_t n = s.size();
+  if (n == 0 || is_space(p[0])) return 0;
   std::size_t i = 0;
+#if defined(__SSE2__)
+  // Sixteen bytes at a time: a byte in '\t'..'\r', or a space followed by a space, ends the run.
+  const __m128i tab_less = _mm_set1_epi8('\t' - 1), cr_more = _mm_set1_epi8('\r' + 1);
+  const __m128i space = _mm_set1_epi8(' ');
+  for (; i + 17 <= n; i += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    const __m128i next = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i + 1));
+    const __m128i control = _mm_and_si128(_mm_cmpgt_epi8(v, tab_less), _mm_cmplt_epi8(v, cr_more));
+    const __m128i doubled = _mm_and_si128(_mm_cmpeq_epi8(v, space), _mm_cmpeq_epi8(next, space));
+    if (const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(control, doubled))); mask != 0) {
+      i += static_cast<std::size_t>(__builtin_ctz(mask));
+      break;
+    }
+  }
+#endif
+  while (i < n && !(is_space(p[i]) && (p[i] != ' ' || i + 1 == n || is_space(p[i + 1])))) ++i;
+  while (i > 0 && p[i - 1] == ' ') --i;
+  return i;
+}
+}  // namespace
+
+std::string fold_space(std::string_view s) {
+  const std::size_t clean = folded_prefix(s);
+  if (clean == s.size()) return std::string(s);
+  std::string out;
+  out.reserve(s.size());
+  out.append(s.data(), clean);  // ends with a word (or is empty)
+  const char* p = s.data();
+  const std::size_t n = s.size();
+  std::size_t i = clean;
   while (i < n) {
     while (i < n && is_space(p[i])) ++i;
     if (i == n) break;

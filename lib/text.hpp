@@ -8,6 +8,7 @@
 namespace bounced::text {
 
 std::string lower(std::string_view s);
+void lower_in_place(std::string& s);  // same, without a copy
 std::string_view trim(std::string_view s);
 bool iequals(std::string_view a, std::string_view b);
 bool istarts_with(std::string_view s, std::string_view prefix);

@@ -108,6 +108,9 @@ TEST(Text, FastPathsAgreeWithPlainVersions) {
     std::string lowered = h;
     for (auto& c : lowered) c = naive_lc(c);
     ASSERT_EQ(text::lower(h), lowered);
+    std::string in_place = h;
+    text::lower_in_place(in_place);
+    ASSERT_EQ(in_place, lowered);
     ASSERT_EQ(text::is_ascii(h), h.find_first_of("\xc3\xa9") == std::string::npos);
     std::string normalized;
     for (std::size_t i = 0; i < h.size(); ++i) {
@@ -130,4 +133,21 @@ TEST(Text, IfindLongHaystacks) {
   EXPECT_EQ(text::ifind(h, "abcx"), std::string::npos);
   EXPECT_EQ(text::ifind(h, "x", 999), std::string::npos);
   EXPECT_EQ(text::ifind(h, "c", 999), 999u);
+}
+
+TEST(Text, FoldSpaceAndLowerLongCleanRuns) {
+  // Mostly letters and single spaces, so the sixteen-byte fast paths run long before meeting the
+  // one tab, double space or line break (if any) placed somewhere in the text.
+  Rng rng;
+  static constexpr char kWords[] = "abcdeXYZ 5.";
+  static constexpr const char* kBreaks[] = {"\t", "  ", "\r\n", "\n", " ", "\v", "   "};
+  for (int round = 0; round < 5000; ++round) {
+    std::string h(rng.next() % 100, 'a');
+    for (auto& c : h) c = kWords[(rng.next() >> 8) % (sizeof kWords - 1)];
+    if (rng.next() % 4 != 0 && !h.empty()) h.insert(rng.next() % h.size(), kBreaks[rng.next() % 7]);
+    ASSERT_EQ(text::fold_space(h), naive_fold(h)) << "'" << h << "'";
+    std::string lowered = h;
+    for (auto& c : lowered) c = naive_lc(c);
+    ASSERT_EQ(text::lower(h), lowered);
+  }
 }
