@@ -13,6 +13,7 @@
 #include "guard.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 
 #include "text.hpp"
@@ -38,8 +39,13 @@ namespace {
 
 bool is_newline(char c) { return c == '\r' || c == '\n'; }
 bool is_blank(char c) { return c == ' ' || c == '\t'; }
-// What mimetic accepts in a field name.
-bool is_name_char(char c) { return c > 32 && c < 127 && c != ':'; }
+// What mimetic accepts in a field name: printable ASCII except ':'.
+constexpr std::array<bool, 256> kNameChar = [] {
+  std::array<bool, 256> t{};
+  for (int c = 33; c < 127; ++c) t[static_cast<std::size_t>(c)] = c != ':';
+  return t;
+}();
+bool is_name_char(char c) { return kNameChar[static_cast<unsigned char>(c)]; }
 
 // One physical line: [begin, end) is its text, `next` where the following line starts.
 struct Line {
@@ -230,7 +236,7 @@ class PreScan {
       field_open = true;
       name_len = name.size();
       value_len = orphan_len + value.size();
-      field_is_ct = text::iequals(name, "content-type");
+      field_is_ct = name.size() == 12 && text::iequals(name, "content-type");
       if (field_is_ct) {
         pending_ct = orphan_text;
         pending_ct.append(value);

@@ -180,3 +180,42 @@ TEST(ToUtf8, Iso2022JpWithoutEscapesMatchesIconv) {
     ASSERT_EQ(to_utf8(s, "ISO-2022-JP-3"), iconv_reference(s, "ISO-2022-JP-3")) << round;
   }
 }
+
+// decode_base64 takes whole quanta four characters at a time; it must give what the plain
+// character-by-character rule gives on any input (line breaks, garbage, padding in the middle).
+TEST(Base64, RandomInputMatchesCharacterRule) {
+  auto reference = [](const std::string& in) {
+    static const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    std::uint32_t acc = 0;
+    int bits = 0;
+    for (char c : in) {
+      const auto k = alphabet.find(c);
+      if (k == std::string::npos) {
+        if (c == '=') acc = 0, bits = 0;
+        continue;
+      }
+      acc = (acc << 6) | static_cast<std::uint32_t>(k);
+      bits += 6;
+      if (bits >= 8) {
+        bits -= 8;
+        out.push_back(static_cast<char>((acc >> bits) & 0xFF));
+        acc &= (1u << bits) - 1;
+      }
+    }
+    return out;
+  };
+  static const char kChars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=\r\n -*";
+  std::uint32_t state = 5;
+  auto next = [&](std::uint32_t bound) {
+    state = state * 1664525u + 1013904223u;
+    return (state >> 8) % bound;
+  };
+  for (int round = 0; round < 5000; ++round) {
+    std::string in;
+    const std::uint32_t len = next(120);
+    const std::uint32_t range = round % 3 == 0 ? 64 : sizeof kChars - 1;  // a third: alphabet only
+    for (std::uint32_t i = 0; i < len; ++i) in.push_back(kChars[next(range)]);
+    ASSERT_EQ(decode_base64(in), reference(in)) << in;
+  }
+}
