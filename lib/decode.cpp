@@ -370,7 +370,9 @@ std::string to_utf8(std::string_view bytes, std::string_view charset) {
   // ISO-2022-JP text that never escapes (no ESC, SO or SI) stays in ASCII: iconv would pass its
   // 7-bit bytes through and reject each 8-bit byte (U+FFFD), one call per byte.
   if (cs.starts_with("iso-2022-jp") || cs == "csiso2022jp") {
-    if (bytes.find_first_of("\x1b\x0e\x0f") == std::string_view::npos) return ascii_or_replacement(bytes);
+    bool escapes = false;
+    for (char c : bytes) escapes |= c == '\x1b' || c == '\x0e' || c == '\x0f';
+    if (!escapes) return ascii_or_replacement(bytes);
   }
   if (cs.empty()) return sanitize_utf8(bytes);
   for (std::string_view label : kUtf8Labels)

@@ -491,10 +491,10 @@ ContentTypeView read_content_type(std::string_view value) {
     const std::size_t eq = piece.find('=');
     if (eq == npos) continue;  // mimetic keeps it with an empty name: never matches
     const std::string_view name = trim_blanks(piece.substr(0, eq));
-    if (!have_boundary && text::iequals(name, "boundary")) {
+    if (!have_boundary && name.size() == 8 && text::iequals(name, "boundary")) {
       ct.boundary = remove_dquotes(trim_blanks(piece.substr(eq + 1)));
       have_boundary = true;
-    } else if (!have_charset && text::iequals(name, "charset")) {
+    } else if (!have_charset && name.size() == 7 && text::iequals(name, "charset")) {
       ct.charset = remove_dquotes(trim_blanks(piece.substr(eq + 1)));
       have_charset = true;
     }

@@ -252,16 +252,17 @@ class TreeBuilder {
 
 }  // namespace
 
+// (Sizes compared first: scanners ask for headers many times, and most names differ in length.)
 const std::string* MimePart::header(std::string_view name) const {
   for (const auto& h : headers)
-    if (text::iequals(h.name, name)) return &h.value;
+    if (h.name.size() == name.size() && text::iequals(h.name, name)) return &h.value;
   return nullptr;
 }
 
 std::vector<const std::string*> MimePart::headers_named(std::string_view name) const {
   std::vector<const std::string*> out;
   for (const auto& h : headers)
-    if (text::iequals(h.name, name)) out.push_back(&h.value);
+    if (h.name.size() == name.size() && text::iequals(h.name, name)) out.push_back(&h.value);
   return out;
 }
 
@@ -275,6 +276,8 @@ MimeResult parse_mime(std::string_view raw) {
   }
   const std::string_view message = skip_leading_blank_lines(raw);
   MimeLayout layout;
+  layout.spans.reserve(8);
+  layout.edits.reserve(16);
   result.error = scan_message(message, &layout);
   if (result.error != GuardError::none) return result;
 
