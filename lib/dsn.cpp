@@ -9,45 +9,48 @@ namespace bounced {
 namespace {
 
 struct Field {
-  std::string name;  // lowercase
-  std::string value;
-  bool group_start;  // a blank line preceded it
+  std::string name;         // lowercase
+  std::string_view line;    // the value as written on the field's own line (trimmed)
+  std::string folded = {};  // with continuation lines, when there were any
+  bool group_start;         // a blank line preceded it
+  std::string_view value() const { return folded.empty() ? line : std::string_view(folded); }
+  void append(std::string_view more) {
+    if (folded.empty()) folded.assign(line);
+    folded += ' ';
+    folded += more;
+  }
 };
 
 std::vector<Field> unfold_fields(std::string_view body) {
   std::vector<Field> out;
+  const auto lines = text::lines(body);
+  out.reserve(lines.size());
   bool blank_before = false;
-  for (auto line : text::lines(body)) {
-    if (text::trim(line).empty()) {
+  for (auto line : lines) {
+    const auto trimmed = text::trim(line);
+    if (trimmed.empty()) {
       blank_before = true;
       continue;
     }
     if ((line[0] == ' ' || line[0] == '\t') && !out.empty() && !blank_before) {
-      out.back().value += ' ';
-      out.back().value += text::trim(line);
+      out.back().append(trimmed);
       continue;
     }
     const auto colon = line.find(':');
     if (colon == std::string_view::npos || colon == 0) {
       // Not a field: a stray continuation without indentation (seen with some MTAs that wrap
       // Diagnostic-Code at 76 columns). Attach it to the previous field if there is one.
-      if (!out.empty() && !blank_before) {
-        out.back().value += ' ';
-        out.back().value += text::trim(line);
-      }
+      if (!out.empty() && !blank_before) out.back().append(trimmed);
       blank_before = false;
       continue;
     }
     auto name = text::trim(line.substr(0, colon));
     if (name.find(' ') != std::string_view::npos) {
-      if (!out.empty() && !blank_before) {
-        out.back().value += ' ';
-        out.back().value += text::trim(line);
-      }
+      if (!out.empty() && !blank_before) out.back().append(trimmed);
       blank_before = false;
       continue;
     }
-    out.push_back({text::lower(name), std::string(text::trim(line.substr(colon + 1))), blank_before});
+    out.push_back({text::lower(name), text::trim(line.substr(colon + 1)), {}, blank_before});
     blank_before = false;
   }
   return out;
@@ -70,6 +73,8 @@ std::string first_word(std::string_view v) {
 }  // namespace
 
 std::string remove_comments(std::string_view v) {
+  // Nothing to remove without a '(' (and no quoted pair to unescape without a '\\').
+  if (v.find_first_of("(\\") == std::string_view::npos) return std::string(text::trim(v));
   std::string out;
   int depth = 0;
   bool quoted = false;
@@ -146,7 +151,7 @@ DsnReport parse_delivery_status(std::string_view body) {
       in_recipient = false;
     }
     const auto& n = f.name;
-    const auto& v = f.value;
+    const std::string_view v = f.value();
     if (n == "reporting-mta") {
       report.fields.reporting_mta = strip_type_prefix(remove_comments(v));
     } else if (n == "arrival-date") {

@@ -489,6 +489,7 @@ constexpr std::size_t kKeyCount = count_keys();
 
 struct PairFilters {
   std::array<std::uint16_t, kKeyCount> keys{};          // all phrases' pair keys, one run per phrase
+  std::array<std::uint16_t, kPhraseCount> first_key{};  // keys[starts[n]], side by side for the first test
   std::array<std::uint32_t, kPhraseCount + 1> starts{};  // phrase n's run: keys[starts[n] .. starts[n + 1])
   std::array<std::uint32_t, kSetCount + 1> first_phrase{};  // set i's phrases: first_phrase[i] ..
 };
@@ -529,6 +530,8 @@ constexpr PairFilters build_pair_filters() {
       f.keys[rarest] = t;
     }
   }
+  // A phrase with no pair (one letter) has nothing to test: key 0 ("\0\0") is set for every text.
+  for (std::size_t n = 0; n < phrase; ++n) f.first_key[n] = f.starts[n] != f.starts[n + 1] ? f.keys[f.starts[n]] : 0;
   return f;
 }
 
@@ -538,7 +541,12 @@ constexpr PairFilters kPairFilters = build_pair_filters();
 
 PhraseIndex::PhraseIndex(std::string_view text) : text_(text) {
   memo_.fill(kUnknown);
-  for (std::size_t i = 0; i + 1 < text.size(); ++i) pairs_.set(pair_key(text[i], text[i + 1]));
+  pairs_.fill(0);
+  pairs_[0] = 1;  // key 0: what phrases without a pair test (see first_key)
+  for (std::size_t i = 0; i + 1 < text.size(); ++i) {
+    const std::uint16_t key = pair_key(text[i], text[i + 1]);
+    pairs_[key >> 6] |= std::uint64_t{1} << (key & 63);
+  }
 }
 
 std::string_view PhraseIndex::find(std::string_view reason) {
@@ -553,9 +561,10 @@ std::string_view PhraseIndex::find(std::string_view reason) {
   const std::uint32_t first = filters.first_phrase[static_cast<std::size_t>(i)];
   for (const P* p = s.begin; p != s.end; ++p) {
     const std::size_t n = first + static_cast<std::size_t>(p - s.begin);
+    if (!has_pair(filters.first_key[n])) continue;  // rules out most phrases
     bool possible = true;
-    for (std::uint32_t k = filters.starts[n]; k != filters.starts[n + 1]; ++k)
-      if (!pairs_.test(filters.keys[k])) {
+    for (std::uint32_t k = filters.starts[n] + 1; k < filters.starts[n + 1]; ++k)
+      if (!has_pair(filters.keys[k])) {
         possible = false;
         break;
       }

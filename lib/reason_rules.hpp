@@ -5,7 +5,6 @@
 // Reason names are Sisimai v5.1's vocabulary.
 #pragma once
 #include <array>
-#include <bitset>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -54,8 +53,9 @@ class PhraseIndex {
 
  private:
   static constexpr std::int16_t kUnknown = -2, kNone = -1;
+  bool has_pair(std::uint16_t key) const { return (pairs_[key >> 6] >> (key & 63)) & 1; }
   std::string_view text_;
-  std::bitset<65536> pairs_;
+  std::array<std::uint64_t, 65536 / 64> pairs_;  // bit (a << 8 | b) set: the text holds "ab"
   std::array<std::int16_t, 40> memo_;
 };
 

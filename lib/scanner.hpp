@@ -39,6 +39,27 @@ struct ScanInput {
   }
   mutable std::string body_lower_cache = {};
   mutable bool body_lower_ready = false;
+
+  // The values of every top-level field named `name`, lowercased, one per line, made on first use
+  // (kept for the last name asked; scanners ask about "received"): a needle without a line break
+  // occurs in this text exactly when it occurs in one of the values.
+  std::string_view headers_lower(std::string_view name) const {
+    if (!headers_lower_ready || !text::iequals(headers_lower_name, name)) {
+      headers_lower_name.assign(name);
+      headers_lower_cache.clear();
+      for (const auto& h : root.headers) {
+        if (!text::iequals(h.name, name)) continue;
+        headers_lower_cache += h.value;
+        headers_lower_cache += '\n';
+      }
+      text::lower_in_place(headers_lower_cache);
+      headers_lower_ready = true;
+    }
+    return headers_lower_cache;
+  }
+  mutable std::string headers_lower_name = {};
+  mutable std::string headers_lower_cache = {};
+  mutable bool headers_lower_ready = false;
 };
 
 struct ScannedRecipient {

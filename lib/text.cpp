@@ -48,10 +48,9 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (lc(a[i]) != lc(b[i])) return false;
+bool iequals_n(const char* a, const char* b, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i)
+    if (a[i] != b[i] && lc(a[i]) != lc(b[i])) return false;
   return true;
 }
 

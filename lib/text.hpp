@@ -10,7 +10,12 @@ namespace bounced::text {
 std::string lower(std::string_view s);
 void lower_in_place(std::string& s);  // same, without a copy
 std::string_view trim(std::string_view s);
-bool iequals(std::string_view a, std::string_view b);
+// ASCII case-insensitive equality of n bytes.
+bool iequals_n(const char* a, const char* b, std::size_t n);
+// Inline so the usual answer, different lengths, costs no call.
+inline bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && iequals_n(a.data(), b.data(), a.size());
+}
 bool istarts_with(std::string_view s, std::string_view prefix);
 // Case-insensitive search; returns npos when absent. `needle` should be lowercase for speed.
 std::size_t ifind(std::string_view haystack, std::string_view needle, std::size_t from = 0);

@@ -458,6 +458,7 @@ bool header_has(const ScanInput& in, std::string_view name, std::string_view nee
 }
 
 bool any_header_has(const ScanInput& in, std::string_view name, std::string_view needle) {
+  if (!needle.empty() && needle.find('\n') == npos) return text::icontains(in.headers_lower(name), needle);
   for (const auto* v : in.root.headers_named(name))
     if (text::icontains(*v, needle)) return true;
   return false;

@@ -149,3 +149,18 @@ TEST(Dsn, OriginalThenVerdictThenNextFinalWithoutBlankLine) {
   EXPECT_EQ(r.recipients[1].final_recipient, "b@example.org");
   EXPECT_EQ(r.recipients[1].status, "5.2.2");
 }
+
+TEST(Dsn, ContinuationLinesAndPlainValues) {
+  const auto r = parse_delivery_status(
+      "Final-Recipient: rfc822; a@example.org\n"
+      "Diagnostic-Code: smtp; 550 no\n"
+      "    such\n"
+      "\tuser\n"
+      "Status: 5.1.1\n");
+  ASSERT_EQ(r.recipients.size(), 1u);
+  EXPECT_EQ(r.recipients[0].diagnostic_code, "550 no such user");
+  EXPECT_EQ(r.recipients[0].diagnostic_type, "smtp");
+  // Without '(' or '\\' the value is only trimmed.
+  EXPECT_EQ(remove_comments("  5.1.1 \"quoted\" text\t"), "5.1.1 \"quoted\" text");
+  EXPECT_EQ(remove_comments("a\\(b"), "a\\(b");
+}

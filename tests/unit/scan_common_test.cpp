@@ -59,3 +59,15 @@ TEST(ScanCommon, FindMarkerAgreesWithPlainSearch) {
     }
   }
 }
+
+TEST(ScanCommon, AnyHeaderHasLooksAtEachValueOnItsOwn) {
+  MimePart root;
+  root.headers = {{"Received", "from mx.Example.ORG by relay"}, {"Subject", "x"}, {"RECEIVED", "from b.bigfoot.com by c"}};
+  ScanInput in{root, {}, {}, {}, nullptr, nullptr};
+  EXPECT_TRUE(scan::any_header_has(in, "received", "example.org by"));
+  EXPECT_TRUE(scan::any_header_has(in, "Received", ".BIGFOOT.com "));
+  EXPECT_FALSE(scan::any_header_has(in, "received", "relay from"));  // not across two fields
+  EXPECT_FALSE(scan::any_header_has(in, "received", "zz"));
+  EXPECT_TRUE(scan::any_header_has(in, "subject", "x"));  // another name asked afterwards
+  EXPECT_FALSE(scan::any_header_has(in, "x-mailer", "a"));
+}
