@@ -250,6 +250,79 @@ class TreeBuilder {
   std::size_t next_index_ = 0;
 };
 
+// parse_header_block and visit_header_block: f(name, value) for each field (see mime.hpp).
+template <typename F>
+void read_header_fields(std::string_view raw, F&& visit) {
+  std::size_t pos = 0;
+  // Leading blank lines.
+  while (pos < raw.size()) {
+    const RawLine line = read_line(raw, pos);
+    if (!all_blank(line.text) || !line.has_newline) break;
+    pos = line.next;
+  }
+  // The field read last, given to `visit` when the next one starts or the block ends. Its value
+  // is a view into `raw` until a continuation line is appended (then it is built in `folded`).
+  std::string_view name, value;
+  std::string folded;
+  bool pending = false, is_folded = false;
+  auto emit = [&] {
+    if (pending) visit(name, is_folded ? std::string_view(folded) : value);
+    pending = false;
+    is_folded = false;
+  };
+  // An inline copy may be indented as a whole: the first line's indentation is removed from all.
+  std::string_view indent;
+  bool first = true;
+  bool open = false;  // the last field may take continuation lines
+  const std::size_t limit = pos + Limits::max_header_bytes;  // bytes consumed from here on
+  while (pos < raw.size()) {
+    const RawLine line = read_line(raw, pos);
+    pos = line.next;
+    if (pos > limit) break;
+    std::string_view text = line.text;
+    if (text.empty()) break;
+    if (first) {
+      std::size_t k = 0;
+      while (k < text.size() && is_blank(text[k])) ++k;
+      indent = text.substr(0, k);
+      text.remove_prefix(k);
+      first = false;
+    } else if (!indent.empty()) {
+      if (all_blank(text)) break;
+      if (text.substr(0, indent.size()) == indent) text.remove_prefix(indent.size());
+    }
+    if (text.empty()) continue;
+    if (is_blank(text[0])) {
+      if (open && !all_blank(text)) {  // a continuation line: joined with one space
+        const std::string_view more = trim_space(text);
+        if (is_folded) {
+          if (!folded.empty()) folded += ' ';
+          folded.append(more);
+        } else if (value.empty()) {
+          value = more;
+        } else {
+          folded.assign(value).append(1, ' ').append(more);
+          is_folded = true;
+        }
+      }
+      continue;
+    }
+    std::size_t k = 0;
+    while (k < text.size() && is_name_char(text[k])) ++k;
+    const std::size_t name_end = k;
+    while (k < text.size() && is_blank(text[k])) ++k;
+    if (name_end == 0 || k >= text.size() || text[k] != ':') {
+      open = false;  // garbage line: skipped
+      continue;
+    }
+    emit();
+    name = text.substr(0, name_end);
+    value = trim_space(text.substr(k + 1));
+    pending = open = true;
+  }
+  emit();
+}
+
 }  // namespace
 
 // (Sizes compared first: scanners ask for headers many times, and most names differ in length.)
@@ -304,55 +377,14 @@ MimeResult parse_mime(std::string_view raw) {
 std::vector<HeaderField> parse_header_block(std::string_view raw) {
   std::vector<HeaderField> fields;
   fields.reserve(16);
-  std::size_t pos = 0;
-  // Leading blank lines.
-  while (pos < raw.size()) {
-    const RawLine line = read_line(raw, pos);
-    if (!all_blank(line.text) || !line.has_newline) break;
-    pos = line.next;
-  }
-  // An inline copy may be indented as a whole: the first line's indentation is removed from all.
-  std::string_view indent;
-  bool first = true;
-  bool open = false;  // the last field may take continuation lines
-  const std::size_t limit = pos + Limits::max_header_bytes;  // bytes consumed from here on
-  while (pos < raw.size()) {
-    const RawLine line = read_line(raw, pos);
-    pos = line.next;
-    if (pos > limit) break;
-    std::string_view text = line.text;
-    if (text.empty()) break;
-    if (first) {
-      std::size_t k = 0;
-      while (k < text.size() && is_blank(text[k])) ++k;
-      indent = text.substr(0, k);
-      text.remove_prefix(k);
-      first = false;
-    } else if (!indent.empty()) {
-      if (all_blank(text)) break;
-      if (text.substr(0, indent.size()) == indent) text.remove_prefix(indent.size());
-    }
-    if (text.empty()) continue;
-    if (is_blank(text[0])) {
-      if (open && !all_blank(text)) {  // a continuation line
-        auto& value = fields.back().value;
-        if (!value.empty()) value += ' ';
-        value.append(trim_space(text));
-      }
-      continue;
-    }
-    std::size_t k = 0;
-    while (k < text.size() && is_name_char(text[k])) ++k;
-    const std::size_t name_end = k;
-    while (k < text.size() && is_blank(text[k])) ++k;
-    if (name_end == 0 || k >= text.size() || text[k] != ':') {
-      open = false;  // garbage line: skipped
-      continue;
-    }
-    fields.push_back(HeaderField{std::string(text.substr(0, name_end)), std::string(trim_space(text.substr(k + 1)))});
-    open = true;
-  }
+  read_header_fields(raw, [&](std::string_view name, std::string_view value) {
+    fields.push_back(HeaderField{std::string(name), std::string(value)});
+  });
   return fields;
+}
+
+void visit_header_block(std::string_view raw, HeaderVisitor visit, void* context) {
+  read_header_fields(raw, [&](std::string_view name, std::string_view value) { visit(context, name, value); });
 }
 
 }  // namespace bounced

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -45,6 +46,18 @@ MimeResult parse_mime(std::string_view raw);
 
 // Parses only a header block (for text/rfc822-headers parts and inline originals) into fields.
 std::vector<HeaderField> parse_header_block(std::string_view raw);
+
+// Reads a header block as parse_header_block does, without building the fields: visit(context,
+// name, value) for each field in order, the value unfolded and trimmed. The views are valid only
+// during the call. for_each_header_field is the convenient form.
+using HeaderVisitor = void (*)(void* context, std::string_view name, std::string_view value);
+void visit_header_block(std::string_view raw, HeaderVisitor visit, void* context);
+template <typename F>
+void for_each_header_field(std::string_view raw, F&& f) {
+  visit_header_block(
+      raw, [](void* c, std::string_view name, std::string_view value) { (*static_cast<std::remove_reference_t<F>*>(c))(name, value); },
+      &f);
+}
 
 // Visits every part depth-first, in document order.
 template <typename F>

@@ -40,9 +40,11 @@ std::string html_to_text(std::string_view html) {
     if (c == '<') {
       in_tag = true;
       // Block-level breaks become new lines so line-based scanners still work.
-      if (text::istarts_with(html.substr(i), "<br") || text::istarts_with(html.substr(i), "<p") ||
-          text::istarts_with(html.substr(i), "</p") || text::istarts_with(html.substr(i), "<div") ||
-          text::istarts_with(html.substr(i), "</tr") || text::istarts_with(html.substr(i), "</td"))
+      const char next = i + 1 < n ? static_cast<char>(html[i + 1] | 0x20) : '\0';  // every tag below: <b <p </ <d
+      if ((next == 'b' || next == 'p' || next == '/' || next == 'd') &&
+          (text::istarts_with(html.substr(i), "<br") || text::istarts_with(html.substr(i), "<p") ||
+           text::istarts_with(html.substr(i), "</p") || text::istarts_with(html.substr(i), "<div") ||
+           text::istarts_with(html.substr(i), "</tr") || text::istarts_with(html.substr(i), "</td")))
         out.push_back('\n');
       continue;
     }

@@ -16,10 +16,12 @@
 namespace bounced {
 namespace {
 
-void fill_original(OriginalHeaders& o, const std::vector<HeaderField>& headers) {
-  for (const auto& h : headers) {
-    auto set = [&](std::string_view name, std::string& field) {
-      if (field.empty() && text::iequals(h.name, name)) field = decode_encoded_words(h.value);
+// (Read with for_each_header_field: only these few fields are copied out of the block.)
+void fill_original(OriginalHeaders& o, std::string_view header_block) {
+  for_each_header_field(header_block, [&](std::string_view name, std::string_view value) {
+    auto set = [&](std::string_view wanted, std::string& field) {
+      if (field.empty() && name.size() == wanted.size() && text::iequals(name, wanted))
+        field = decode_encoded_words(value);
     };
     set("message-id", o.message_id);
     set("from", o.from);
@@ -27,9 +29,9 @@ void fill_original(OriginalHeaders& o, const std::vector<HeaderField>& headers) 
     set("subject", o.subject);
     set("date", o.date);
     set("list-id", o.list_id);
-    if (h.name.size() > 2 && (h.name[0] == 'X' || h.name[0] == 'x') && h.name[1] == '-' && o.x_fields.size() < 16)
-      o.x_fields.emplace_back(std::string(h.name), std::string(text::trim(h.value.substr(0, 256))));
-  }
+    if (name.size() > 2 && (name[0] == 'X' || name[0] == 'x') && name[1] == '-' && o.x_fields.size() < 16)
+      o.x_fields.emplace_back(std::string(name), std::string(text::trim(value.substr(0, 256))));
+  });
   o.message_id = std::string(text::trim(o.message_id));
 }
 
@@ -271,10 +273,10 @@ ParseOutcome parse_message(std::string_view raw) {
 
   // 5. The returned original's headers.
   if (in.original) {
-    fill_original(report.original, parse_header_block(in.original->body));
+    fill_original(report.original, in.original->body);
   }
   if (report.original.message_id.empty() && scanned && !scanned->original_text.empty())
-    fill_original(report.original, parse_header_block(scanned->original_text));
+    fill_original(report.original, scanned->original_text);
 
   // 6. Classify.
   for (auto& [r, s, hint, hint_rule] : merged) {

@@ -363,3 +363,100 @@ TEST(Mime, LeafBodiesMatchMimeticsOwnParse) {
   }
   EXPECT_GT(compared, 2000);
 }
+
+namespace {
+
+// The header block rules written plainly, one line and one string at a time (the reader in
+// mime.cpp keeps values as views and joins folded lines once).
+std::vector<HeaderField> reference_header_block(std::string_view raw) {
+  auto blank = [](char c) { return c == ' ' || c == '\t'; };
+  auto all_blank = [&](std::string_view s) {
+    for (char c : s)
+      if (!blank(c)) return false;
+    return true;
+  };
+  auto trim = [](std::string_view s) {
+    auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; };
+    while (!s.empty() && space(s.front())) s.remove_prefix(1);
+    while (!s.empty() && space(s.back())) s.remove_suffix(1);
+    return s;
+  };
+  std::vector<std::pair<std::string_view, bool>> lines;  // text, ended by a newline
+  for (std::size_t pos = 0; pos < raw.size();) {
+    std::size_t i = pos;
+    while (i < raw.size() && raw[i] != '\n' && raw[i] != '\r') ++i;
+    const std::string_view text = raw.substr(pos, i - pos);
+    const bool newline = i < raw.size();
+    if (i < raw.size() && raw[i] == '\r' && i + 1 < raw.size() && raw[i + 1] == '\n') ++i;
+    lines.emplace_back(text, newline);
+    pos = newline ? i + 1 : i;
+  }
+  std::size_t l = 0;
+  while (l < lines.size() && all_blank(lines[l].first) && lines[l].second) ++l;
+  std::vector<HeaderField> fields;
+  std::string_view indent;
+  bool first = true, open = false;
+  for (; l < lines.size(); ++l) {
+    std::string_view text = lines[l].first;
+    if (text.empty()) break;
+    if (first) {
+      std::size_t k = 0;
+      while (k < text.size() && blank(text[k])) ++k;
+      indent = text.substr(0, k);
+      text.remove_prefix(k);
+      first = false;
+    } else if (!indent.empty()) {
+      if (all_blank(text)) break;
+      if (text.substr(0, indent.size()) == indent) text.remove_prefix(indent.size());
+    }
+    if (all_blank(text)) continue;
+    if (blank(text[0])) {
+      if (open) {
+        if (!fields.back().value.empty()) fields.back().value += ' ';
+        fields.back().value.append(trim(text));
+      }
+      continue;
+    }
+    std::size_t k = 0;
+    while (k < text.size() && text[k] > 32 && text[k] < 127 && text[k] != ':') ++k;
+    const std::size_t name_end = k;
+    while (k < text.size() && blank(text[k])) ++k;
+    if (name_end == 0 || k >= text.size() || text[k] != ':') {
+      open = false;
+      continue;
+    }
+    fields.push_back(HeaderField{std::string(text.substr(0, name_end)), std::string(trim(text.substr(k + 1)))});
+    open = true;
+  }
+  return fields;
+}
+
+}  // namespace
+
+// parse_header_block and for_each_header_field follow the plain rules above: random blocks of
+// fields, folded lines (some only blanks or a form feed), empty values, garbage, indentation.
+TEST(Mime, HeaderBlockReadersMatchThePlainRules) {
+  static const char* kLines[] = {"From: a@example.org", "Subject:", " folded", "\tmore text ", "  ",
+                                 " \f",                 "garbage",  ": no name", "X-Empty:   ", "To : b@example.org",
+                                 "\r",                  "",         "  From: indented", "\t\t"};
+  Lcg rng{11};
+  for (int round = 0; round < 3000; ++round) {
+    std::string block = round % 4 == 0 ? "  " : "";
+    const std::uint32_t lines = rng.next(10);
+    for (std::uint32_t i = 0; i < lines; ++i) block += std::string(kLines[rng.next(14)]) + (rng.next(3) ? "\n" : "\r\n");
+    std::vector<HeaderField> visited;
+    for_each_header_field(block, [&](std::string_view name, std::string_view value) {
+      visited.push_back(HeaderField{std::string(name), std::string(value)});
+    });
+    const auto parsed = parse_header_block(block);
+    const auto expected = reference_header_block(block);
+    ASSERT_EQ(parsed.size(), expected.size()) << block;
+    ASSERT_EQ(visited.size(), expected.size()) << block;
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+      ASSERT_EQ(parsed[i].name, expected[i].name) << block;
+      ASSERT_EQ(parsed[i].value, expected[i].value) << block;
+      ASSERT_EQ(visited[i].name, expected[i].name) << block;
+      ASSERT_EQ(visited[i].value, expected[i].value) << block;
+    }
+  }
+}
