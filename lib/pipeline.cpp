@@ -178,7 +178,11 @@ ParseOutcome parse_message(std::string_view raw) {
   if (!scanned && in.delivery_status) {
     dsn = parse_delivery_status(in.delivery_status->text());
   } else if (!scanned && looks_like_notification(in)) {
-    if (const auto block = embedded_delivery_status(in.body_text); !block.empty()) dsn = parse_delivery_status(block);
+    // (The block needs a Final-Recipient or Original-Recipient line: most texts have neither.)
+    const auto lowered = in.body_lower();
+    if (lowered.find("final-recipient:") != std::string_view::npos ||
+        lowered.find("original-recipient:") != std::string_view::npos)
+      if (const auto block = embedded_delivery_status(in.body_text); !block.empty()) dsn = parse_delivery_status(block);
   }
   report.fields = dsn.fields;
 

@@ -232,10 +232,13 @@ RuleMatch decide_reason(const ReasonFacts& f) {
   if (!f.hint.empty() && !reason_may_be_revised(f.hint))
     return make(f.hint, f.hint_rule.empty() ? "scanner:" + std::string(f.hint) : std::string(f.hint_rule));
 
+  // The diagnostic's index serves the provider wordings and the phrase lists alike.
+  PhraseIndex words(f.diagnostic);
+
   // 2. Provider-specific wording.
   if (!f.diagnostic.empty()) {
     RuleMatch m = match_rhost_rules_for_command(f.remote_mta, f.recipient_domain, f.diagnostic, f.status,
-                                                f.reply_code, f.command);
+                                                f.reply_code, f.command, &words);
     // A provider's own code table is final, even when it says "undefined" (a bare "try later").
     if (!m.reason.empty()) return m;
   }
@@ -245,7 +248,6 @@ RuleMatch decide_reason(const ReasonFacts& f) {
     return make("delivered", "status:" + std::string(f.status));
 
   const std::string_view by_status = reason_for_status(f.status);
-  PhraseIndex words(f.diagnostic);
   Probe probe{f, by_status, words, {}};
 
   // 4. Strong reasons, for SMTP diagnostics.

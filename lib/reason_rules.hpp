@@ -50,6 +50,12 @@ class PhraseIndex {
   explicit PhraseIndex(std::string_view text);
   // The first phrase of `reason`'s list found in the text ("" if none).
   std::string_view find(std::string_view reason);
+  // Does the text hold the two bytes a, b side by side? (A quick "no" for other phrase tables.)
+  static constexpr std::uint16_t pair_key(char a, char b) {
+    return static_cast<std::uint16_t>((static_cast<unsigned>(static_cast<unsigned char>(a)) << 8) |
+                                      static_cast<unsigned char>(b));
+  }
+  bool holds_pair(std::uint16_t key) const { return has_pair(key); }
 
  private:
   static constexpr std::int16_t kUnknown = -2, kNone = -1;
@@ -104,9 +110,11 @@ RuleMatch match_rhost_rules(std::string_view remote_mta_lower, std::string_view 
                             std::string_view reply_code = {});
 // Same, when the SMTP command (uppercase) is known: some providers' wording means different
 // things at RCPT and at DATA.
+// `words`, when given, indexes the same diagnostic: wordings it rules out are not searched for.
 RuleMatch match_rhost_rules_for_command(std::string_view remote_mta_lower, std::string_view recipient_domain_lower,
                                         std::string_view diagnostic_lower, std::string_view status,
-                                        std::string_view reply_code, std::string_view command);
+                                        std::string_view reply_code, std::string_view command,
+                                        const PhraseIndex* words = nullptr);
 
 // --- mda_rules.cpp ---
 // A local delivery agent's error line quoted in a notification ("mail.local: unknown user: bob").

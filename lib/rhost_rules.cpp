@@ -6,6 +6,10 @@
 #include <string>
 #include <string_view>
 
+#include <array>
+#include <cstdint>
+#include <iterator>
+
 #include "reason_rules.hpp"
 
 namespace bounced {
@@ -337,6 +341,33 @@ constexpr Wording kWordings[] = {
     {"nttdocomo", "toomanyconn", "552 too many recipients"},
 };
 
+// For each wording, the pair of adjacent bytes of its phrase whose letters are rarest across all
+// phrases (computed by the compiler): a text without that pair cannot hold the phrase.
+struct WordingKeys {
+  std::array<std::uint16_t, std::size(kWordings)> key{};
+};
+constexpr WordingKeys make_wording_keys() {
+  std::array<std::uint32_t, 256> uses{};
+  for (const auto& w : kWordings)
+    for (const char c : w.phrase) ++uses[static_cast<unsigned char>(c)];
+  WordingKeys out;
+  for (std::size_t i = 0; i < std::size(kWordings); ++i) {
+    const SV p = kWordings[i].phrase;
+    std::uint32_t best = ~0u;
+    for (std::size_t k = 0; k + 1 < p.size(); ++k) {
+      const std::uint32_t u = uses[static_cast<unsigned char>(p[k])] * uses[static_cast<unsigned char>(p[k + 1])];
+      if (u < best) best = u, out.key[i] = PhraseIndex::pair_key(p[k], p[k + 1]);
+    }
+  }
+  return out;
+}
+constexpr WordingKeys kWordingKeys = make_wording_keys();
+static_assert([] {
+  for (const auto& w : kWordings)
+    if (w.phrase.size() < 2) return false;
+  return true;
+}(), "every wording phrase has a pair of bytes to test");
+
 struct Code {
   SV code;
   SV reason;  // "undefined": the provider says "try later" and nothing more
@@ -521,7 +552,8 @@ RuleMatch match_rhost_rules(SV remote, SV domain, SV d, SV status, SV reply) {
   return match_rhost_rules_for_command(remote, domain, d, status, reply, {});
 }
 
-RuleMatch match_rhost_rules_for_command(SV remote, SV domain, SV d, SV status, SV reply, SV command) {
+RuleMatch match_rhost_rules_for_command(SV remote, SV domain, SV d, SV status, SV reply, SV command,
+                                        const PhraseIndex* words) {
   if (d.empty()) return {};
   // Every vendor token starts with kVendorTokenStem: one search rules them all out.
   if (holds_vendor_stem(d)) {
@@ -531,8 +563,10 @@ RuleMatch match_rhost_rules_for_command(SV remote, SV domain, SV d, SV status, S
   const SV provider = provider_of(remote, domain);
   if (provider.empty()) return {};
   if (RuleMatch m = by_code(provider, d, status, command); !m.reason.empty()) return m;
-  for (const auto& w : kWordings) {
+  for (std::size_t i = 0; i < std::size(kWordings); ++i) {
+    const auto& w = kWordings[i];
     if (w.provider != provider) continue;
+    if (words && !words->holds_pair(kWordingKeys.key[i])) continue;  // the text lacks one of its pairs
     if (d.find(w.phrase) == SV::npos) continue;
     if (!detail_matches(w.reply, reply, 1)) continue;
     if (!detail_matches(w.status, status, 2)) continue;

@@ -77,15 +77,31 @@ std::size_t ifind(std::string_view h, std::string_view n, std::size_t from) {
   const auto fold_bit = [](char c) { return static_cast<char>(c >= 'a' && c <= 'z' ? 0x20 : 0); };
   const __m128i want_first = _mm_set1_epi8(first), want_final = _mm_set1_epi8(final);
   const __m128i fold_first = _mm_set1_epi8(fold_bit(first)), fold_final = _mm_set1_epi8(fold_bit(final));
-  for (; i + 15 <= last; i += 16) {
-    const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
-    const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i + m - 1));
+  // Candidate starts among the sixteen at `start`, those below `skip_below` left out.
+  auto block_hits = [&](std::size_t start, std::size_t skip_below) {
+    const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + start));
+    const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + start + m - 1));
     const __m128i hits = _mm_and_si128(_mm_cmpeq_epi8(_mm_or_si128(a, fold_first), want_first),
                                        _mm_cmpeq_epi8(_mm_or_si128(b, fold_final), want_final));
-    for (unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(hits)); mask != 0; mask &= mask - 1) {
+    unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(hits));
+    if (skip_below > start) mask &= ~0u << (skip_below - start);
+    return mask;
+  };
+  for (; i + 15 <= last; i += 16) {
+    for (unsigned mask = block_hits(i, i); mask != 0; mask &= mask - 1) {
       const std::size_t at = i + static_cast<std::size_t>(__builtin_ctz(mask));
       if (rest_matches(at)) return at;
     }
+  }
+  // The last few starts: one more block ending at `last` (overlapping the ones before), when the
+  // haystack is long enough for it.
+  if (i <= last && last >= 15) {
+    const std::size_t start = last - 15;
+    for (unsigned mask = block_hits(start, i); mask != 0; mask &= mask - 1) {
+      const std::size_t at = start + static_cast<std::size_t>(__builtin_ctz(mask));
+      if (rest_matches(at)) return at;
+    }
+    return std::string_view::npos;
   }
 #endif
   for (; i <= last; ++i)
@@ -226,12 +242,23 @@ void normalize_newlines_in_place(std::string& s) {
   s = normalize_newlines(s);
 }
 
+namespace {
+// Bytes an address never holds: white space and the delimiters around or between addresses.
+struct AddressStops {
+  bool stop[256] = {};
+  constexpr AddressStops() {
+    for (const unsigned char c : {' ', '\t', '\r', '\n', '\f', '\v', '<', '>', ',', '(', ')', ';'}) stop[c] = true;
+  }
+};
+constexpr AddressStops kAddressStops;
+}  // namespace
+
 bool is_address(std::string_view s) {
   if (s.size() < 3 || s.size() > 320) return false;
   const auto at = s.rfind('@');
   if (at == std::string_view::npos || at == 0 || at + 1 >= s.size()) return false;
   for (char c : s)
-    if (is_space(c) || c == '<' || c == '>' || c == ',' || c == '(' || c == ')' || c == ';') return false;
+    if (kAddressStops.stop[static_cast<unsigned char>(c)]) return false;
   const auto domain = s.substr(at + 1);
   if (domain.front() == '.' || domain.back() == '.') return false;
   return true;
@@ -266,7 +293,11 @@ std::string find_address(std::string_view s) {
 }
 
 std::string find_status(std::string_view s) {
-  for (std::size_t i = 0; i + 5 <= s.size(); ++i) {
+  // Every code has a '.' right after its first digit: only the bytes before dots are candidates,
+  // found with memchr in increasing order.
+  for (std::size_t dot = s.find('.', 1); dot != std::string_view::npos; dot = s.find('.', dot + 1)) {
+    const std::size_t i = dot - 1;
+    if (i + 5 > s.size()) break;
     const char c = s[i];
     if (c != '2' && c != '4' && c != '5') continue;
     if (i > 0 && (is_digit(s[i - 1]) || s[i - 1] == '.')) continue;

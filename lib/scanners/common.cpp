@@ -87,9 +87,11 @@ MarkerHit find_marker(std::string_view text, std::span<const std::string_view> m
   };
   std::size_t pos = from;
 #if defined(__SSE2__)
-  // Sixteen positions at a time when few distinct bytes start the markers (and few come second):
-  // a position is a candidate when its byte is one of the first bytes and the next byte one of
-  // the second bytes (a letter compared with its 0x20 bit set, which folds case and nothing else).
+  // Sixteen positions at a time when few distinct bytes start the markers (and few stand at the
+  // shortest marker's last offset): a position is a candidate when its byte is one of the first
+  // bytes and the byte `far` places on one of those (a letter compared with its 0x20 bit set,
+  // which folds case and nothing else). Bytes far apart rule out more than two neighbours do
+  // ("co" starts many words, not only "content-type:").
   constexpr std::size_t kMaxVectorBytes = 6;
   struct ByteSet {
     __m128i want[kMaxVectorBytes], fold[kMaxVectorBytes];
@@ -113,17 +115,18 @@ MarkerHit find_marker(std::string_view text, std::span<const std::string_view> m
       return any;
     }
   };
+  const std::size_t far = shortest - 1;  // every marker has a byte there
   ByteSet first, second;
   for (const auto m : markers) {
     if (m.empty()) continue;
     first.add(static_cast<unsigned char>(lower_ascii(m[0])));
-    if (m.size() >= 2) second.add(static_cast<unsigned char>(lower_ascii(m[1])));
+    second.add(static_cast<unsigned char>(lower_ascii(m[far])));
   }
   if (first.usable && second.usable && shortest >= 2) {
     for (; pos + 15 <= last; pos += 16) {
       const auto* at = reinterpret_cast<const __m128i*>(text.data() + pos);
       const __m128i any = _mm_and_si128(first.match(_mm_loadu_si128(at)),
-                                        second.match(_mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + pos + 1))));
+                                        second.match(_mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + pos + far))));
       for (unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(any)); mask != 0; mask &= mask - 1)
         if (try_at(pos + static_cast<std::size_t>(__builtin_ctz(mask)))) return hit;
     }

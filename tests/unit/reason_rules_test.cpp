@@ -3,6 +3,7 @@
 
 #include <cctype>
 #include <string>
+#include <tuple>
 
 #include "reason_rules.hpp"
 
@@ -217,5 +218,29 @@ TEST(ReasonRules, TextSaysOnlyTemporaryAgreesWithThePair) {
                              "a permanent failure, temporary too", " persistent transient failure",
                              "421 service not available, permanent ", "nothing said at all"}) {
     EXPECT_EQ(text_says_only_temporary(t), !text_says_permanent(t) && text_says_temporary(t)) << t;
+  }
+}
+
+TEST(RhostRules, DecideReasonFindsProviderWordingsThroughTheIndex) {
+  // decide_reason hands the diagnostic's pair index to the provider tables: a wording present in
+  // the text must still be found, one absent must not.
+  const std::string gmail = "550-5.7.26 this message fails to pass authentication checks (spf or dkim)";
+  for (const auto& [text, status, want] : {std::tuple{gmail, "5.7.26", "authfailure"},
+                                          std::tuple{std::string("550 5.7.26 unrelated words"), "5.7.26", ""}}) {
+    ReasonFacts f;
+    f.diagnostic = text;
+    f.status = status;
+    f.reply_code = "550";
+    f.diagnostic_type = "smtp";
+    f.remote_mta = "gmail-smtp-in.l.google.com";
+    const RuleMatch direct = match_rhost_rules("gmail-smtp-in.l.google.com", "", text, status, "550");
+    EXPECT_EQ(direct.reason, want);
+    const RuleMatch m = decide_reason(f);
+    if (!direct.reason.empty()) {
+      EXPECT_EQ(m.reason, direct.reason);
+      EXPECT_EQ(m.rule, direct.rule);
+    } else {
+      EXPECT_EQ(m.rule.rfind("rhost:", 0), std::string::npos) << m.rule;
+    }
   }
 }

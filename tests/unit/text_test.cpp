@@ -20,6 +20,14 @@ TEST(Text, FindStatus) {
   EXPECT_EQ(text::find_status("550 5.1.1 <x@y>: Recipient address rejected"), "5.1.1");
   EXPECT_EQ(text::find_status("host 192.0.2.1 said: 451 4.7.26 spf"), "4.7.26");
   EXPECT_EQ(text::find_status("version 1.2.3 only"), "");
+  EXPECT_EQ(text::find_status("5.1.1"), "5.1.1");
+  EXPECT_EQ(text::find_status("5.1.10 x"), "5.1.10");
+  EXPECT_EQ(text::find_status(".5.1.1 4.2.2"), "4.2.2");
+  EXPECT_EQ(text::find_status("10.5.1.1 or 5.1.1.1 or 5.1.1.x"), "5.1.1");
+  EXPECT_EQ(text::find_status("x5.2.2 (y)"), "5.2.2");
+  EXPECT_EQ(text::find_status("5.1234.1 5.7."), "");
+  EXPECT_EQ(text::find_status("...."), "");
+  EXPECT_EQ(text::find_status(""), "");
 }
 
 TEST(Text, FindReplyCode) {
