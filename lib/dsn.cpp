@@ -74,7 +74,14 @@ std::string first_word(std::string_view v) {
 
 std::string remove_comments(std::string_view v) {
   // Nothing to remove without a '(' (and no quoted pair to unescape without a '\\').
-  if (v.find_first_of("(\\") == std::string_view::npos) return std::string(text::trim(v));
+  // (A loop: find_first_of asks memchr once per byte.)
+  bool plain = true;
+  for (const char c : v)
+    if (c == '(' || c == '\\') {
+      plain = false;
+      break;
+    }
+  if (plain) return std::string(text::trim(v));
   std::string out;
   int depth = 0;
   bool quoted = false;

@@ -100,45 +100,36 @@ std::string recipient_json(const MessageReport& m, const RecipientResult& r, std
 
 void append_recipient_json(std::string& o, const MessageReport& m, const RecipientResult& r, std::string_view file) {
   o.reserve(o.size() + 1024);
-  bool first = true;
-  auto key = [&](std::string_view k) {  // keys are plain ASCII names
-    if (!first) o += ", ";
-    first = false;
-    o += '"';
-    o += k;
-    o += "\": ";
-  };
-  auto str = [&](std::string_view k, std::string_view v) {
-    key(k);
+  // Each key is written with the punctuation before it in one append (keys are plain ASCII).
+  auto str = [&](std::string_view key_with_punctuation, std::string_view v) {
+    o.append(key_with_punctuation);
     append_json_string(o, v);
   };
-  o.push_back('{');
-  str("file", file);
-  str("kind", to_string(m.kind));
-  str("recipient", r.recipient);
-  str("original_recipient", r.original_recipient);
-  str("action", r.action);
-  str("status", r.status);
-  str("status_class", r.status_class);
-  str("status_subject", r.status_subject);
-  str("reply_code", r.reply_code);
-  str("reason", r.reason);
-  key("hard_bounce");
-  o += r.hard_bounce ? "true" : "false";
-  str("diagnostic_code", r.diagnostic_code);
-  str("diagnostic_type", r.diagnostic_type);
-  str("remote_mta", r.remote_mta);
-  str("reporting_mta", m.fields.reporting_mta);
-  str("smtp_command", r.smtp_command);
-  str("last_attempt_date", r.last_attempt_date);
-  if (!r.feedback_type.empty()) str("feedback_type", r.feedback_type);
-  str("message_id", m.original.message_id);
-  str("list_id", m.original.list_id);
-  str("subject", m.original.subject);
-  str("original_from", m.original.from);
-  str("original_to", m.original.to);
-  str("scanner", m.scanner);
-  str("decided_by", r.decided_by);
+  str("{\"file\": ", file);
+  str(", \"kind\": ", to_string(m.kind));
+  str(", \"recipient\": ", r.recipient);
+  str(", \"original_recipient\": ", r.original_recipient);
+  str(", \"action\": ", r.action);
+  str(", \"status\": ", r.status);
+  str(", \"status_class\": ", r.status_class);
+  str(", \"status_subject\": ", r.status_subject);
+  str(", \"reply_code\": ", r.reply_code);
+  str(", \"reason\": ", r.reason);
+  o.append(r.hard_bounce ? ", \"hard_bounce\": true" : ", \"hard_bounce\": false");
+  str(", \"diagnostic_code\": ", r.diagnostic_code);
+  str(", \"diagnostic_type\": ", r.diagnostic_type);
+  str(", \"remote_mta\": ", r.remote_mta);
+  str(", \"reporting_mta\": ", m.fields.reporting_mta);
+  str(", \"smtp_command\": ", r.smtp_command);
+  str(", \"last_attempt_date\": ", r.last_attempt_date);
+  if (!r.feedback_type.empty()) str(", \"feedback_type\": ", r.feedback_type);
+  str(", \"message_id\": ", m.original.message_id);
+  str(", \"list_id\": ", m.original.list_id);
+  str(", \"subject\": ", m.original.subject);
+  str(", \"original_from\": ", m.original.from);
+  str(", \"original_to\": ", m.original.to);
+  str(", \"scanner\": ", m.scanner);
+  str(", \"decided_by\": ", r.decided_by);
   o.push_back('}');
 }
 

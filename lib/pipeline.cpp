@@ -2,6 +2,7 @@
 #include "pipeline.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include "classify.hpp"
 #include "decode.hpp"
@@ -165,6 +166,11 @@ ParseOutcome parse_message(std::string_view raw) {
   }
   const MimePart& root = *mime.root;
   ScanInput in = make_scan_input(root);
+  std::optional<bool> notification;  // looks_like_notification(in), asked at most once
+  auto is_notification = [&] {
+    if (!notification) notification = looks_like_notification(in);
+    return *notification;
+  };
   MessageReport& report = out.report;
 
   // 1. Complaint reports (ARF, JMRP, unsubscribe) are never bounces, whatever else they carry.
@@ -177,7 +183,7 @@ ParseOutcome parse_message(std::string_view raw) {
   DsnReport dsn;
   if (!scanned && in.delivery_status) {
     dsn = parse_delivery_status(in.delivery_status->text());
-  } else if (!scanned && looks_like_notification(in)) {
+  } else if (!scanned && is_notification()) {
     // (The block needs a Final-Recipient or Original-Recipient line: most texts have neither.)
     const auto lowered = in.body_lower();
     if (lowered.find("final-recipient:") != std::string_view::npos ||
@@ -260,7 +266,7 @@ ParseOutcome parse_message(std::string_view raw) {
   report.kind = kind;
 
   // A local delivery agent's own message quoted in the report says more than the MTA's words.
-  if (kind == MessageKind::bounce && looks_like_notification(in)) {
+  if (kind == MessageKind::bounce && is_notification()) {
     if (const MdaVerdict mda = find_mda_verdict(in.body_text, in.body_lower()); !mda.reason.empty()) {
       for (auto& m : merged) {
         if ((m.s && !m.s->reason.empty()) || !m.hint.empty()) continue;

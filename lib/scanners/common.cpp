@@ -140,9 +140,24 @@ MarkerHit find_marker(std::string_view text, std::span<const std::string_view> m
 MarkerHit find_marker(const ScanInput& in, std::span<const std::string_view> markers) {
   const std::string_view lowered = in.body_lower();
   MarkerHit best;
+  // Neighbouring markers often share a long beginning ("----- the following addresses had ..."):
+  // when that beginning is nowhere in the text, none of the markers starting with it is searched.
+  constexpr std::size_t kSharedPrefix = 16;
+  std::string_view absent;  // a beginning found nowhere in the text ("" = none known)
   for (std::size_t i = 0; i < markers.size(); ++i) {
     const auto m = markers[i];
     if (m.empty()) continue;
+    if (!absent.empty() && m.starts_with(absent)) continue;
+    if (i + 1 < markers.size()) {
+      const auto next = markers[i + 1];
+      std::size_t shared = 0;
+      while (shared < m.size() && shared < next.size() && m[shared] == next[shared]) ++shared;
+      if (shared >= kSharedPrefix && shared < m.size() &&
+          !::memmem(lowered.data(), lowered.size(), m.data(), shared)) {
+        absent = m.substr(0, shared);
+        continue;
+      }
+    }
     // Only the text before the best hit so far can hold an earlier one.
     const std::size_t limit = best.pos == npos ? lowered.size() : std::min(lowered.size(), best.pos + m.size() - 1);
     const void* p = ::memmem(lowered.data(), limit, m.data(), m.size());
