@@ -76,7 +76,10 @@ Line read_line(std::string_view s, std::size_t pos) {
 }
 
 // As the MIME stage names media types and charsets: trimmed, ASCII-lowercased.
-std::string lower_trimmed(std::string_view s) { return text::lower(text::trim(s)); }
+void assign_lower_trimmed(std::string& out, std::string_view s) {
+  out.assign(text::trim(s));
+  text::lower_in_place(out);
+}
 
 constexpr std::size_t npos = std::string_view::npos;
 
@@ -154,9 +157,9 @@ class PreScan {
       if (spans_) {
         auto& span = (*spans_)[index];
         span.multipart = multipart;
-        span.type = lower_trimmed(ct.type);
-        span.subtype = lower_trimmed(ct.subtype);
-        span.charset = lower_trimmed(ct.charset);
+        assign_lower_trimmed(span.type, ct.type);
+        assign_lower_trimmed(span.subtype, ct.subtype);
+        assign_lower_trimmed(span.charset, ct.charset);
         if (multipart) span.boundary = ct.boundary;
       }
     }
@@ -220,6 +223,12 @@ class PreScan {
     std::size_t orphan_len = 0;
     std::string orphan_text, pending_ct;
     std::size_t header_end = pos_, body_begin = n;
+    // The top-level header holds no NUL: the first one at or after the header's start is found
+    // once, and the line that holds it fails (the same line a per-line search would stop at).
+    std::size_t first_nul = n;
+    if (depth == 0)
+      if (const void* z = std::memchr(p + pos_, '\0', n - pos_))
+        first_nul = static_cast<std::size_t>(static_cast<const char*>(z) - p);
     bool blank_line = false;
 
     auto close_field = [&]() {
@@ -270,7 +279,7 @@ class PreScan {
         fail(GuardError::header_too_large);
         break;
       }
-      if (depth == 0 && std::memchr(p + line.begin, '\0', line.size()) != nullptr) {
+      if (first_nul < line.end) {
         fail(GuardError::binary);
         break;
       }

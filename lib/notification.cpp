@@ -85,8 +85,12 @@ void collect(const MimePart& part, ScanInput& in, std::string& plain, std::vecto
   if (t == "text/html") {
     html.push_back(&part);
   } else if (t.rfind("text/", 0) == 0 || t.empty()) {
-    if (!plain.empty()) plain += '\n';
-    plain += part.text();
+    if (plain.empty()) {
+      plain = part.text();  // the usual single text part: taken, not copied again
+    } else {
+      plain += '\n';
+      plain += part.text();
+    }
   }
 }
 
