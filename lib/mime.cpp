@@ -174,13 +174,13 @@ std::size_t count_entities(const mimetic::MimeEntity& e) {
 
 class TreeBuilder {
  public:
-  TreeBuilder(std::string_view raw, const std::vector<EntitySpan>& spans, bool aligned)
+  TreeBuilder(std::string_view raw, std::vector<EntitySpan>& spans, bool aligned)
       : raw_(raw), spans_(spans), aligned_(aligned) {}
 
   std::unique_ptr<MimePart> convert(mimetic::MimeEntity& e, bool in_digest) {
     const std::size_t index = next_index_++;
     auto part = std::make_unique<MimePart>();
-    const EntitySpan* span = aligned_ && index < spans_.size() ? &spans_[index] : nullptr;
+    EntitySpan* span = aligned_ && index < spans_.size() ? &spans_[index] : nullptr;  // its strings are taken
     if (span) {
       part->headers = parse_header_block(raw_.substr(span->header_begin, span->header_end - span->header_begin));
     } else {
@@ -193,9 +193,9 @@ class TreeBuilder {
     std::string type, subtype;
     bool multipart = false;
     if (span) {
-      type = span->type;
-      subtype = span->subtype;
-      part->charset = span->charset;
+      type = std::move(span->type);
+      subtype = std::move(span->subtype);
+      part->charset = std::move(span->charset);
       multipart = span->multipart;
     } else {
       const auto& ct = std::as_const(e).header().contentType();  // const: no field is added
@@ -204,15 +204,16 @@ class TreeBuilder {
       part->charset = text::lower(text::trim(ct.param("charset")));
       multipart = ct.isMultipart();
     }
-    if (!type.empty() && !subtype.empty())
-      part->media_type = type + "/" + subtype;
-    else
+    if (!type.empty() && !subtype.empty()) {
+      part->media_type.reserve(type.size() + 1 + subtype.size());
+      part->media_type.append(type).append(1, '/').append(subtype);
+    } else
       part->media_type = in_digest ? "message/rfc822" : "text/plain";
     const TransferEncoding encoding = transfer_encoding(part->header("content-transfer-encoding"));
 
     const auto& children = e.body().parts();
     if (multipart) {
-      part->boundary = span ? span->boundary : std::as_const(e).header().contentType().param("boundary");
+      part->boundary = span ? std::move(span->boundary) : std::as_const(e).header().contentType().param("boundary");
       const bool digest = subtype == "digest";
       for (mimetic::MimeEntity* child : children) part->children.push_back(convert(*child, digest));
       part->body = e.body().preamble();
@@ -245,7 +246,7 @@ class TreeBuilder {
 
  private:
   std::string_view raw_;
-  const std::vector<EntitySpan>& spans_;
+  std::vector<EntitySpan>& spans_;
   bool aligned_;
   std::size_t next_index_ = 0;
 };
