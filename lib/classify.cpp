@@ -72,8 +72,8 @@ bool is_hard_bounce(std::string_view reason, std::string_view status) {
 }
 
 void classify_recipient(RecipientResult& r, const ClassifyContext& ctx) {
-  const std::string folded = text::fold_space(r.diagnostic_code);
-  std::string diag = text::lower(folded);
+  std::string diag = text::fold_space(r.diagnostic_code);
+  text::lower_in_place(diag);
 
   // Status: the DSN's field, or the code in the text when that one is more precise.
   if (!well_formed_status(r.status)) r.status.clear();
@@ -133,7 +133,13 @@ void classify_recipient(RecipientResult& r, const ClassifyContext& ctx) {
   }
 
   const bool bounce = r.reason != "delivered" && r.reason != "feedback" && r.reason != "vacation";
-  r.hard_bounce = bounce && is_hard_bounce(r.reason, r.status.empty() ? folded : r.status + " " + folded);
+  // Only notaccept looks at the evidence (the status and the folded text, built for it alone).
+  if (r.reason == "notaccept") {
+    const std::string folded = text::fold_space(r.diagnostic_code);
+    r.hard_bounce = is_hard_bounce(r.reason, r.status.empty() ? folded : r.status + " " + folded);
+  } else {
+    r.hard_bounce = bounce && is_hard_bounce(r.reason, {});
+  }
 
   // Pseudo status when the bounce states none (Sisimai's x.0.9nn convention).
   if (r.status.empty() && bounce && !ctx.text_only) {

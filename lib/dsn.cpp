@@ -139,25 +139,25 @@ DsnReport parse_delivery_status(std::string_view body) {
   };
 
   for (const auto& f : fields) {
-    const bool rf = is_recipient_field(f.name);
+    const std::string_view n = f.name;  // compared as a view: lengths first, no memcmp call
+    const bool rf = is_recipient_field(n);
     if (rf) {
       const bool starts_new =
           (f.group_start && in_recipient) ||
-          ((f.name == "final-recipient" && !current.final_recipient.empty()) ||
-           (f.name == "original-recipient" && !current.original_recipient.empty()) ||
+          ((n == "final-recipient" && !current.final_recipient.empty()) ||
+           (n == "original-recipient" && !current.original_recipient.empty()) ||
            // Original-Recipient, then its Action/Status, then a Final-Recipient: a new group
            // whose blank line is missing. (Action/Status before both addresses is one group.)
-           (f.name == "final-recipient" && !current.original_recipient.empty() && verdict_after_original));
+           (n == "final-recipient" && !current.original_recipient.empty() && verdict_after_original));
       if (starts_new) flush();
-      if (starts_new || f.name == "original-recipient") verdict_after_original = false;
-      if ((f.name == "action" || f.name == "status") && !current.original_recipient.empty())
+      if (starts_new || n == "original-recipient") verdict_after_original = false;
+      if ((n == "action" || n == "status") && !current.original_recipient.empty())
         verdict_after_original = true;
       in_recipient = true;
     } else if (f.group_start && in_recipient) {
       flush();
       in_recipient = false;
     }
-    const auto& n = f.name;
     const std::string_view v = f.value();
     if (n == "reporting-mta") {
       report.fields.reporting_mta = strip_type_prefix(remove_comments(v));

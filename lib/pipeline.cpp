@@ -186,8 +186,8 @@ ParseOutcome parse_message(std::string_view raw) {
   } else if (!scanned && is_notification()) {
     // (The block needs a Final-Recipient or Original-Recipient line: most texts have neither.)
     const auto lowered = in.body_lower();
-    if (lowered.find("final-recipient:") != std::string_view::npos ||
-        lowered.find("original-recipient:") != std::string_view::npos)
+    if (text::find_exact(lowered, "final-recipient:") != std::string_view::npos ||
+        text::find_exact(lowered, "original-recipient:") != std::string_view::npos)
       if (const auto block = embedded_delivery_status(in.body_text); !block.empty()) dsn = parse_delivery_status(block);
   }
   report.fields = dsn.fields;

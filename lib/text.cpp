@@ -109,6 +109,13 @@ std::size_t ifind(std::string_view h, std::string_view n, std::size_t from) {
   return std::string_view::npos;
 }
 
+std::size_t find_exact(std::string_view h, std::string_view n, std::size_t from) {
+  if (from > h.size()) return std::string_view::npos;
+  if (n.empty()) return from;
+  const void* at = ::memmem(h.data() + from, h.size() - from, n.data(), n.size());
+  return at ? static_cast<std::size_t>(static_cast<const char*>(at) - h.data()) : std::string_view::npos;
+}
+
 std::size_t find_line_break(std::string_view s, std::size_t from) {
   const char* p = s.data();
   const std::size_t n = s.size();
@@ -191,6 +198,10 @@ std::string fold_space(std::string_view s) {
     i = j;
   }
   return out;
+}
+
+void fold_space_in_place(std::string& s) {
+  if (folded_prefix(s) != s.size()) s = fold_space(s);
 }
 
 std::vector<std::string_view> lines(std::string_view s) {

@@ -22,12 +22,16 @@ std::size_t ifind(std::string_view haystack, std::string_view needle, std::size_
 inline bool icontains(std::string_view haystack, std::string_view needle) {
   return ifind(haystack, needle) != std::string_view::npos;
 }
+// Case-sensitive search with glibc's memmem (std::string_view::find calls memchr and memcmp at
+// every occurrence of the needle's first byte); npos when absent.
+std::size_t find_exact(std::string_view haystack, std::string_view needle, std::size_t from = 0);
 // Offset of the first CR or LF in s at or after `from`, or s.size().
 std::size_t find_line_break(std::string_view s, std::size_t from = 0);
 // True when no byte is above 0x7f.
 bool is_ascii(std::string_view s);
 // Collapses runs of white space (including CR/LF) into one space and trims.
 std::string fold_space(std::string_view s);
+void fold_space_in_place(std::string& s);  // same, without a copy when there is nothing to fold
 // Splits into lines on LF, CRLF or CR; line ends removed.
 std::vector<std::string_view> lines(std::string_view s);
 // Normalises CRLF and lone CR to LF.

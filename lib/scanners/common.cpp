@@ -284,7 +284,7 @@ std::string leading_reply_code(std::string_view text) {
 
 const FixedReason* match_fixed(std::string_view lower_text, std::span<const FixedReason> table) {
   for (const auto& e : table)
-    if (lower_text.find(e.phrase) != npos) return &e;
+    if (text::find_exact(lower_text, e.phrase) != npos) return &e;
   return nullptr;
 }
 
@@ -316,7 +316,7 @@ void finish(ScanResult& result) {
   unique.reserve(result.recipients.size());
   for (auto& r : result.recipients) {
     if (r.recipient.empty()) continue;
-    r.diagnostic = text::fold_space(r.diagnostic);
+    text::fold_space_in_place(r.diagnostic);
     if (r.status.empty()) r.status = text::find_status(r.diagnostic);
     if (r.reply_code.empty()) r.reply_code = leading_reply_code(r.diagnostic);
     auto same = std::find_if(unique.begin(), unique.end(),

@@ -71,3 +71,32 @@ TEST(ScanCommon, AnyHeaderHasLooksAtEachValueOnItsOwn) {
   EXPECT_TRUE(scan::any_header_has(in, "subject", "x"));  // another name asked afterwards
   EXPECT_FALSE(scan::any_header_has(in, "x-mailer", "a"));
 }
+
+TEST(ScanCommon, FindMarkerInBodySkipsOnlyAbsentSharedBeginnings) {
+  // Markers sharing a long beginning: the body-wide search skips them when that beginning is
+  // absent, and must otherwise find the same earliest marker as a plain search.
+  static constexpr std::string_view kPool[] = {
+      "----- the following addresses had permanent errors", "----- the following addresses had transient errors",
+      "----- the following addresses", "the following", "addresses had", "permanent"};
+  static constexpr std::string_view kPieces[] = {"----- the following addresses had ", "permanent errors", "transient errors",
+                                                 "The Following ", "x ", "\n", "-----", "addresses had "};
+  std::uint32_t state = 7;
+  auto next = [&](std::uint32_t bound) {
+    state = state * 1664525u + 1013904223u;
+    return (state >> 8) % bound;
+  };
+  MimePart root;
+  for (int round = 0; round < 5000; ++round) {
+    std::string text;
+    for (std::uint32_t k = next(8); k > 0; --k) text += kPieces[next(std::size(kPieces))];
+    std::vector<std::string_view> markers;
+    for (std::uint32_t i = 1 + next(4); i > 0; --i) markers.push_back(kPool[next(std::size(kPool))]);
+    ScanInput in{root, {}, {}, text, nullptr, nullptr};
+    const auto got = scan::find_marker(in, markers);
+    const auto want = naive_find_marker(text, markers, 0);
+    ASSERT_EQ(got.pos, want.pos) << text;
+    if (want.pos != scan::npos) {
+      ASSERT_EQ(got.index, want.index) << text;
+    }
+  }
+}

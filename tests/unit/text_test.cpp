@@ -154,6 +154,9 @@ TEST(Text, FoldSpaceAndLowerLongCleanRuns) {
     for (auto& c : h) c = kWords[(rng.next() >> 8) % (sizeof kWords - 1)];
     if (rng.next() % 4 != 0 && !h.empty()) h.insert(rng.next() % h.size(), kBreaks[rng.next() % 7]);
     ASSERT_EQ(text::fold_space(h), naive_fold(h)) << "'" << h << "'";
+    std::string folded = h;
+    text::fold_space_in_place(folded);
+    ASSERT_EQ(folded, naive_fold(h)) << "'" << h << "'";
     std::string lowered = h;
     for (auto& c : lowered) c = naive_lc(c);
     ASSERT_EQ(text::lower(h), lowered);
