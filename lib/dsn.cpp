@@ -21,6 +21,14 @@ struct Field {
   }
 };
 
+// Field names are short: lowercased in the string itself (no call, no second copy).
+std::string lower_name(std::string_view name) {
+  std::string out(name);
+  for (auto& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+  return out;
+}
+
 std::vector<Field> unfold_fields(std::string_view body) {
   std::vector<Field> out;
   const auto lines = text::lines(body);
@@ -50,7 +58,7 @@ std::vector<Field> unfold_fields(std::string_view body) {
       blank_before = false;
       continue;
     }
-    out.push_back({text::lower(name), text::trim(line.substr(colon + 1)), {}, blank_before});
+    out.push_back({lower_name(name), text::trim(line.substr(colon + 1)), {}, blank_before});
     blank_before = false;
   }
   return out;

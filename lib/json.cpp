@@ -23,6 +23,15 @@ struct PlainBytes {
 };
 constexpr PlainBytes kPlain;
 
+// The same without the bytes of UTF-8 sequences (which need checking).
+struct PlainAsciiBytes {
+  bool plain[256] = {};
+  constexpr PlainAsciiBytes() {
+    for (int c = 0x20; c < 0x7f; ++c) plain[c] = c != '"' && c != '\\';
+  }
+};
+constexpr PlainAsciiBytes kPlainAscii;
+
 // Escapes `s` (valid UTF-8) into `out`, copying runs of plain bytes in one go.
 void append_escaped(std::string& out, std::string_view s) {
   std::size_t i = 0;
@@ -60,18 +69,21 @@ std::size_t plain_ascii_prefix(std::string_view s) {
   // equal to 0x7f), or '"' or '\\'.
   const __m128i space = _mm_set1_epi8(0x20), del = _mm_set1_epi8(0x7f);
   const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
-  for (; i + 16 <= n; i += 16) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+  auto special_at = [&](std::size_t at) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + at));
     const __m128i special = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(v, space), _mm_cmpeq_epi8(v, del)),
                                          _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
-    if (const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(special)); mask != 0)
-      return i + static_cast<std::size_t>(__builtin_ctz(mask));
+    return static_cast<unsigned>(_mm_movemask_epi8(special));
+  };
+  for (; i + 16 <= n; i += 16)
+    if (const unsigned mask = special_at(i); mask != 0) return i + static_cast<std::size_t>(__builtin_ctz(mask));
+  // The last bytes: one block ending at the end, overlapping bytes already known to be plain.
+  if (i < n && n >= 16) {
+    const unsigned mask = special_at(n - 16);
+    return mask != 0 ? n - 16 + static_cast<std::size_t>(__builtin_ctz(mask)) : n;
   }
 #endif
-  for (; i < n; ++i) {
-    const unsigned char c = static_cast<unsigned char>(p[i]);
-    if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') break;
-  }
+  while (i < n && kPlainAscii.plain[static_cast<unsigned char>(p[i])]) ++i;
   return i;
 }
 

@@ -148,11 +148,12 @@ MarkerHit find_marker(const ScanInput& in, std::span<const std::string_view> mar
     const auto m = markers[i];
     if (m.empty()) continue;
     if (!absent.empty() && m.starts_with(absent)) continue;
-    if (i + 1 < markers.size()) {
+    if (i + 1 < markers.size() && m.size() > kSharedPrefix && markers[i + 1].size() >= kSharedPrefix &&
+        std::memcmp(m.data(), markers[i + 1].data(), kSharedPrefix) == 0) {
       const auto next = markers[i + 1];
-      std::size_t shared = 0;
+      std::size_t shared = kSharedPrefix;
       while (shared < m.size() && shared < next.size() && m[shared] == next[shared]) ++shared;
-      if (shared >= kSharedPrefix && shared < m.size() &&
+      if (shared < m.size() &&
           !::memmem(lowered.data(), lowered.size(), m.data(), shared)) {
         absent = m.substr(0, shared);
         continue;
@@ -289,7 +290,8 @@ const FixedReason* match_fixed(std::string_view lower_text, std::span<const Fixe
 }
 
 bool apply_fixed(ScannedRecipient& r, std::span<const FixedReason> table, std::string_view scanner) {
-  const auto lowered = text::lower(text::fold_space(r.diagnostic));
+  std::string lowered = text::fold_space(r.diagnostic);
+  text::lower_in_place(lowered);
   const auto* hit = match_fixed(lowered, table);
   if (!hit) return false;
   r.reason = std::string(hit->reason);
