@@ -18,6 +18,10 @@
 
 #include "text.hpp"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace bounced {
 
 const char* to_string(GuardError e) {
@@ -316,7 +320,7 @@ class PreScan {
       // Field name: name chars, then optional blanks, then ':'. Anything else starts the body.
       // (A first line may start with blanks: mimetic takes them as the name, trimmed to nothing,
       // when a ':' follows.)
-      while (k < text.size() && is_name_char(text[k])) ++k;
+      k = field_name_length(text);
       const std::size_t name_end = k;
       while (k < text.size() && is_blank(text[k])) ++k;
       if (k >= text.size() || text[k] != ':') {
@@ -477,6 +481,27 @@ std::string_view remove_dquotes(std::string_view s) {
 }
 
 }  // namespace
+
+std::size_t field_name_length(std::string_view line) {
+  const char* p = line.data();
+  const std::size_t n = line.size();
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  // A byte is a name character when byte - 33 < 94 (unsigned) and it is no ':'. SSE2 compares
+  // signed bytes, so both sides are shifted by 0x80.
+  const __m128i bias = _mm_set1_epi8(33), flip = _mm_set1_epi8(static_cast<char>(0x80)),
+                limit = _mm_set1_epi8(static_cast<char>(94 - 128)), colon = _mm_set1_epi8(':');
+  for (; i + 16 <= n; i += 16) {
+    const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    const __m128i in_range = _mm_cmplt_epi8(_mm_xor_si128(_mm_sub_epi8(c, bias), flip), limit);
+    const __m128i name = _mm_andnot_si128(_mm_cmpeq_epi8(c, colon), in_range);
+    const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(name));
+    if (mask != 0xFFFF) return i + static_cast<std::size_t>(__builtin_ctz(~mask));
+  }
+#endif
+  while (i < n && is_name_char(p[i])) ++i;
+  return i;
+}
 
 ContentTypeView read_content_type(std::string_view value) {
   ContentTypeView ct;

@@ -98,6 +98,10 @@ struct ContentTypeView {
 };
 ContentTypeView read_content_type(std::string_view value);
 
+// Length of the run of field-name characters (printable ASCII except ':', what mimetic accepts in
+// a field name) at the start of `line`; sixteen bytes at a time.
+std::size_t field_name_length(std::string_view line);
+
 // Removes a leading mbox "From " separator line, if any.
 std::string_view strip_mbox_from_line(std::string_view raw);
 

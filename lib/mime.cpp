@@ -20,7 +20,6 @@
 #include <mimetic/parser/itparser.h>
 
 #include <algorithm>
-#include <array>
 #include <cstddef>
 #include <cstring>
 #include <iterator>
@@ -91,14 +90,6 @@ std::vector<Segment> make_segments(std::string_view raw, const std::vector<Strea
 }
 
 bool is_blank(char c) { return c == ' ' || c == '\t'; }
-
-// A field name's characters: printable ASCII except ':'.
-constexpr std::array<bool, 256> kNameChar = [] {
-  std::array<bool, 256> t{};
-  for (int c = 33; c < 127; ++c) t[static_cast<std::size_t>(c)] = c != ':';
-  return t;
-}();
-bool is_name_char(char c) { return kNameChar[static_cast<unsigned char>(c)]; }
 
 // text::trim, inline: header lines are trimmed once each.
 inline std::string_view trim_space(std::string_view s) {
@@ -308,8 +299,7 @@ void read_header_fields(std::string_view raw, F&& visit) {
       }
       continue;
     }
-    std::size_t k = 0;
-    while (k < text.size() && is_name_char(text[k])) ++k;
+    std::size_t k = field_name_length(text);
     const std::size_t name_end = k;
     while (k < text.size() && is_blank(text[k])) ++k;
     if (name_end == 0 || k >= text.size() || text[k] != ':') {

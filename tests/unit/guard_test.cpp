@@ -294,3 +294,25 @@ TEST(Guard, ReadContentTypeMatchesMimetic) {
     }
   }
 }
+
+// field_name_length tests sixteen bytes at a time; it must stop where the byte rule stops.
+TEST(Guard, FieldNameLengthMatchesByteRule) {
+  static const char kBytes[] = {'a', 'Z', '-', ':', ' ', '\t', '!', '~', '\x7f', '\x80', '\xff', '\0', '\r', '"'};
+  std::uint32_t state = 77;
+  auto next = [&](std::uint32_t bound) {
+    state = state * 1664525u + 1013904223u;
+    return (state >> 8) % bound;
+  };
+  for (int round = 0; round < 20000; ++round) {
+    std::string line;
+    const std::uint32_t len = next(48);
+    const std::uint32_t run = next(40);  // mostly name characters first, then anything
+    for (std::uint32_t i = 0; i < len; ++i)
+      line.push_back(i < run ? kBytes[next(3)] : kBytes[next(sizeof kBytes)]);
+    std::size_t expected = 0;
+    while (expected < line.size() && static_cast<unsigned char>(line[expected]) > 32 &&
+           static_cast<unsigned char>(line[expected]) < 127 && line[expected] != ':')
+      ++expected;
+    ASSERT_EQ(field_name_length(line), expected) << round;
+  }
+}
