@@ -42,12 +42,6 @@ void lower_in_place(std::string& s) {
   for (; i < n; ++i) p[i] = lc(p[i]);
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return s;
-}
-
 bool iequals_n(const char* a, const char* b, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i)
     if (a[i] != b[i] && lc(a[i]) != lc(b[i])) return false;

@@ -9,7 +9,15 @@ namespace bounced::text {
 
 std::string lower(std::string_view s);
 void lower_in_place(std::string& s);  // same, without a copy
-std::string_view trim(std::string_view s);
+// White space (space, tab, CR, LF, FF, VT) removed from both ends. Inline: called for nearly
+// every line and field.
+inline std::string_view trim(std::string_view s) {
+  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; };
+  std::size_t b = 0, e = s.size();
+  while (b < e && space(s[b])) ++b;
+  while (e > b && space(s[e - 1])) --e;
+  return s.substr(b, e - b);
+}
 // ASCII case-insensitive equality of n bytes.
 bool iequals_n(const char* a, const char* b, std::size_t n);
 // Inline so the usual answer, different lengths, costs no call.

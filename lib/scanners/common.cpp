@@ -2,6 +2,7 @@
 #include "common.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 
 #if defined(__SSE2__)
@@ -224,13 +225,40 @@ std::string command_word(std::string_view s) {
   return {};
 }
 
+// For each anchor, another anchor its phrase contains ("after end of data" holds "after "), or -1:
+// when that one is nowhere in a text, neither is this one.
+constexpr auto kAnchorBase = [] {
+  std::array<int, std::size(kAnchors)> base{};
+  for (std::size_t i = 0; i < std::size(kAnchors); ++i) {
+    base[i] = -1;
+    for (std::size_t j = 0; j < std::size(kAnchors); ++j)
+      if (j != i && kAnchors[j].phrase.size() < kAnchors[i].phrase.size() &&
+          kAnchors[i].phrase.find(kAnchors[j].phrase) != std::string_view::npos && base[i] < 0)
+        base[i] = static_cast<int>(j);
+  }
+  return base;
+}();
+static_assert([] {
+  for (const int b : kAnchorBase)
+    if (b >= 0 && kAnchorBase[static_cast<std::size_t>(b)] >= 0) return false;  // one level only
+  return true;
+}());
+
 std::string find_smtp_command(std::string_view text) {
+  // Where each anchor first occurs (npos: nowhere); anchors without a base first, so that an
+  // absent base rules out the anchors containing it without a search.
+  std::array<std::size_t, std::size(kAnchors)> first{};
+  for (std::size_t i = 0; i < std::size(kAnchors); ++i)
+    if (kAnchorBase[i] < 0) first[i] = text::ifind(text, kAnchors[i].phrase);
+  for (std::size_t i = 0; i < std::size(kAnchors); ++i)
+    if (const int b = kAnchorBase[i]; b >= 0)
+      first[i] = first[static_cast<std::size_t>(b)] == npos ? npos : text::ifind(text, kAnchors[i].phrase);
   // The earliest anchor that names a command wins.
   std::size_t best_pos = npos;
   std::string best;
-  for (const auto& a : kAnchors) {
-    for (std::size_t pos = text::ifind(text, a.phrase); pos != npos && pos < best_pos;
-         pos = text::ifind(text, a.phrase, pos + 1)) {
+  for (std::size_t i = 0; i < std::size(kAnchors); ++i) {
+    const auto& a = kAnchors[i];
+    for (std::size_t pos = first[i]; pos != npos && pos < best_pos; pos = text::ifind(text, a.phrase, pos + 1)) {
       if (pos > 0 && is_alpha(text[pos - 1])) continue;  // part of a longer word
       std::string cmd = a.fixed.empty() ? command_word(text.substr(pos + a.phrase.size(), 32))
                                         : std::string(a.fixed);

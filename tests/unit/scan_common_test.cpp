@@ -100,3 +100,15 @@ TEST(ScanCommon, FindMarkerInBodySkipsOnlyAbsentSharedBeginnings) {
     }
   }
 }
+
+TEST(ScanCommon, FindSmtpCommandEarliestAnchorWins) {
+  EXPECT_EQ(scan::find_smtp_command("host said: 550 user unknown (in reply to RCPT TO command)"), "RCPT");
+  EXPECT_EQ(scan::find_smtp_command("refused After End Of Data: 554 spam"), "DATA");
+  EXPECT_EQ(scan::find_smtp_command("after initial connection: 421 busy"), "CONN");
+  EXPECT_EQ(scan::find_smtp_command("said after MAIL FROM, later in reply to end of data"), "MAIL");
+  EXPECT_EQ(scan::find_smtp_command("remote did not like our final DATA"), "DATA");
+  EXPECT_EQ(scan::find_smtp_command("did not like our RCPT TO: 550"), "RCPT");
+  EXPECT_EQ(scan::find_smtp_command("hereafter nothing; while sending DATA"), "DATA");  // "hereafter" is no anchor
+  EXPECT_EQ(scan::find_smtp_command("no anchor at all"), "");
+  EXPECT_EQ(scan::find_smtp_command(""), "");
+}
