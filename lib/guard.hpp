@@ -66,9 +66,9 @@ struct EntitySpan {
 // - A delimiter of an outer multipart met inside an inner one gets the missing closing
 //   delimiters inserted before it: mimetic would otherwise abandon the rest of the message
 //   (its HigherLevelBoundary handling unwinds every level and stops).
-// - A leaf body becomes empty, and a header block becomes empty, or for a multipart just its
-//   Content-Type field (`stub`): we read fields and bodies from the span; mimetic only needs the
-//   structure.
+// - A leaf body becomes empty, and a header block becomes empty, or for a multipart a short
+//   Content-Type field with the same boundary (`stub`): we read fields and bodies from the span;
+//   mimetic only needs the structure.
 struct StreamEdit {
   std::size_t begin = 0, end = 0;
   std::string text;

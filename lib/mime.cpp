@@ -8,9 +8,9 @@
 // become empty stubs (we keep them raw and parse them on demand, so mimetic does not parse
 // returned originals), and missing closing delimiters are inserted where an outer delimiter ends
 // an inner multipart (mimetic would otherwise drop the rest of the message). Stubs: each header
-// block is cut to its Content-Type field and each leaf body to nothing, so mimetic parses only the
-// structure (it walks its input a character at a time) and we read fields and bodies straight
-// from the spans. When the pre-scan and mimetic agree on the number of entities (always, unless
+// block is cut to nothing (a multipart's to a short Content-Type field naming its boundary) and
+// each leaf body to nothing, so mimetic parses only the structure (it walks its input a character
+// at a time) and we read fields and bodies straight from the spans. When the pre-scan and mimetic agree on the number of entities (always, unless
 // the pre-scan's mirror of mimetic is wrong somewhere), the spans give each part's raw header
 // block and body. Otherwise mimetic parses again without the stubs and its own field values and
 // bodies are used.
