@@ -240,7 +240,9 @@ class PreScan {
       account_field(name_len, value_len);
       if (field_is_ct && !has_content_type) {
         has_content_type = true;
-        content_type = pending_ct.substr(0, pending_ct.find('\0'));  // mimetic keeps a C string
+        content_type = std::move(pending_ct);
+        content_type.resize(std::min(content_type.size(), content_type.find('\0')));  // mimetic keeps a C string
+        pending_ct.clear();
       }
       field_open = false;
       field_is_ct = false;
