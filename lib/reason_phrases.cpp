@@ -448,15 +448,32 @@ constexpr std::size_t kSetCount = sizeof(kSets) / sizeof(kSets[0]);
 
 static_assert(kSetCount <= 40, "PhraseIndex::memo_ is sized for 40 phrase sets");
 
-int set_index(std::string_view reason) {
-  // Called for every question asked: the first byte and the length rule out most names before
-  // any comparison of the rest.
-  if (reason.empty()) return -1;
+// Reason name -> set, by open addressing over a small table built by the compiler: a question
+// costs a hash of three bytes and one comparison instead of a walk through the names.
+constexpr std::size_t kSlots = 64;
+static_assert(kSetCount < kSlots / 2, "the reason table stays sparse");
+constexpr std::size_t slot_of(std::string_view name) {
+  return (static_cast<unsigned char>(name[0]) * 25u + static_cast<unsigned char>(name[name.size() - 2]) * 13u +
+          name.size()) % kSlots;
+}
+constexpr auto kSlotTable = [] {
+  std::array<std::int8_t, kSlots> slots{};
+  for (auto& s : slots) s = -1;
   for (std::size_t i = 0; i < kSetCount; ++i) {
-    const auto name = kSets[i].reason;
-    if (name.size() == reason.size() && name[0] == reason[0] && name == reason) return static_cast<int>(i);
+    std::size_t k = slot_of(kSets[i].reason);
+    while (slots[k] >= 0) k = (k + 1) % kSlots;
+    slots[k] = static_cast<std::int8_t>(i);
   }
-  return -1;
+  return slots;
+}();
+
+int set_index(std::string_view reason) {
+  if (reason.size() < 2) return -1;
+  for (std::size_t k = slot_of(reason);; k = (k + 1) % kSlots) {
+    const int i = kSlotTable[k];
+    if (i < 0) return -1;
+    if (kSets[static_cast<std::size_t>(i)].reason == reason) return i;
+  }
 }
 
 constexpr std::uint16_t pair_key(char a, char b) {

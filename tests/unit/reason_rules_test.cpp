@@ -244,3 +244,19 @@ TEST(RhostRules, DecideReasonFindsProviderWordingsThroughTheIndex) {
     }
   }
 }
+
+TEST(ReasonRules, PhraseListsLookedUpByName) {
+  // Every reason named here has a list (looked up through a hashed table); other names have none.
+  const std::string text = "550 5.2.2 mailbox full; user unknown; message filtered; vacation: i am away on vacation";
+  EXPECT_FALSE(find_reason_phrase("mailboxfull", text).empty());
+  EXPECT_FALSE(find_reason_phrase("userunknown", text).empty());
+  EXPECT_FALSE(find_reason_phrase("filtered", text).empty());
+  EXPECT_FALSE(find_reason_phrase("vacation", text).empty());
+  for (const char* name : {"", "x", "mailbox", "mailboxful", "mailboxfulll", "Mailboxfull", "unknown", "delivered"})
+    EXPECT_TRUE(find_reason_phrase(name, text).empty()) << name;
+  PhraseIndex index(text);
+  for (int round = 0; round < 2; ++round) {  // the second round reads the memo
+    EXPECT_EQ(index.find("mailboxfull"), find_reason_phrase("mailboxfull", text));
+    EXPECT_TRUE(index.find("nosuchreason").empty());
+  }
+}
