@@ -176,7 +176,7 @@ class PreScan {
       std::string stub;
       if (multipart) {
         stub.reserve(ct.boundary.size() + 48);
-        stub.append("Content-Type: multipart/mixed; boundary=\"").append(ct.boundary).append("\"\n");
+        stub.append("Content-Type:multipart;boundary=\"").append(ct.boundary).append("\"\n");
       }
       stub.push_back('\n');
       edits_->push_back(StreamEdit{header_begin, pos_, std::move(stub), true});
