@@ -183,9 +183,10 @@ std::size_t next_line(std::string_view text, std::size_t pos) {
   return nl == npos ? text.size() : nl + 1;
 }
 
-Split split_at_original(std::string_view body, std::span<const std::string_view> original_markers) {
+namespace {
+// `body` cut at the line holding `hit` (see split_at_original).
+Split split_at_hit(std::string_view body, const MarkerHit& hit) {
   Split out{body, {}};
-  const auto hit = find_marker(body, original_markers);
   if (!hit) return out;
   out.report = body.substr(0, line_start(body, hit.pos));
   auto rest = body.substr(next_line(body, hit.end));
@@ -196,6 +197,26 @@ Split split_at_original(std::string_view body, std::span<const std::string_view>
     rest = nl == npos ? std::string_view{} : rest.substr(nl + 1);
   }
   out.original = rest;
+  return out;
+}
+}  // namespace
+
+Split split_at_original(std::string_view body, std::span<const std::string_view> original_markers) {
+  return split_at_hit(body, find_marker(body, original_markers));
+}
+
+Split split_report(std::string_view body, std::span<const std::string_view> end_markers,
+                   std::span<const std::string_view> original_markers) {
+  const auto end_hit = find_marker(body, end_markers);
+  // When every original marker is also an end marker (the usual layout), none occurs before the
+  // first end marker: the second search starts there (and is skipped when there is none).
+  const bool nested = std::all_of(original_markers.begin(), original_markers.end(), [&](std::string_view m) {
+    return std::find(end_markers.begin(), end_markers.end(), m) != end_markers.end();
+  });
+  Split out;
+  out.report = end_hit ? body.substr(0, line_start(body, end_hit.pos)) : body;
+  if (nested && !end_hit) return out;
+  out.original = split_at_hit(body, find_marker(body, original_markers, nested ? end_hit.pos : 0)).original;
   return out;
 }
 

@@ -49,6 +49,10 @@ struct Split {
 // Cuts `body` at the start of the line holding the earliest of `original_markers` (lowercase); the
 // original starts on the line after it (leading blank lines skipped).
 Split split_at_original(std::string_view body, std::span<const std::string_view> original_markers);
+// Both cuts at once: `report` ends at the line of the earliest of `end_markers`, `original` follows
+// the earliest of `original_markers` (what two split_at_original calls give, in about one pass).
+Split split_report(std::string_view body, std::span<const std::string_view> end_markers,
+                   std::span<const std::string_view> original_markers);
 
 // The header block at the start of `original` (up to the first blank line), bounded; "" when the
 // text does not start with something header-like ("Name: value").

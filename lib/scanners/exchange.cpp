@@ -127,8 +127,7 @@ std::optional<ScanResult> scan_exchange(const ScanInput& in) {
   if (!start) return std::nullopt;
   const bool exchange2003 = start.index < 2;
   const auto rest = body.substr(scan::line_start(body, start.pos));
-  const auto report = scan::split_at_original(rest, kEndMarkers).report;
-  const auto original = scan::split_at_original(rest, scan::kOriginalPartMarkers).original;
+  const auto [report, original] = scan::split_report(rest, kEndMarkers, scan::kOriginalPartMarkers);
   const bool delayed = text::icontains(report, "has been delayed");
 
   ScanResult result;

@@ -166,8 +166,7 @@ std::optional<ScanResult> scan_exim(const ScanInput& in) {
   if (!start) return std::nullopt;
 
   const auto rest = body.substr(scan::line_start(body, start.pos));
-  const auto report = scan::split_at_original(rest, kReportEndMarkers).report;
-  const auto original = scan::split_at_original(rest, kOriginalMarkers).original;
+  const auto [report, original] = scan::split_report(rest, kReportEndMarkers, kOriginalMarkers);
   const bool delayed = scan::find_marker(report, kDelayMarkers).pos != scan::npos;
 
   std::vector<Entry> entries;

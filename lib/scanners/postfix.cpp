@@ -91,8 +91,7 @@ std::optional<ScanResult> scan_postfix(const ScanInput& in) {
   }
 
   const auto rest = body.substr(start.pos);
-  const auto report = scan::split_at_original(rest, kEndMarkers).report;
-  const auto original = scan::split_at_original(rest, scan::kOriginalPartMarkers).original;
+  const auto [report, original] = scan::split_report(rest, kEndMarkers, scan::kOriginalPartMarkers);
 
   ScanResult result;
   const bool delayed = text::icontains(report, kWarningBanner);

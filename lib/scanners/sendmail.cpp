@@ -101,8 +101,7 @@ std::optional<ScanResult> scan_sendmail(const ScanInput& in) {
     unquoted = scan::unquote(rest);
     rest = unquoted;
   }
-  const auto report = scan::split_at_original(rest, kEndMarkers).report;
-  const auto original = scan::split_at_original(rest, kOriginalMarkers).original;
+  const auto [report, original] = scan::split_report(rest, kEndMarkers, kOriginalMarkers);
   const bool transient = text::icontains(report, kTransientHeading);
 
   ScanResult result;
