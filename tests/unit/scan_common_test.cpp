@@ -112,3 +112,33 @@ TEST(ScanCommon, FindSmtpCommandEarliestAnchorWins) {
   EXPECT_EQ(scan::find_smtp_command("no anchor at all"), "");
   EXPECT_EQ(scan::find_smtp_command(""), "");
 }
+
+TEST(ScanCommon, SplitReportAgreesWithTwoSplits) {
+  static constexpr std::string_view kPool[] = {"ab", "Ba", "a-b", "--", "b@", "AAB", "ba b", "@a", "b\nA"};
+  std::uint32_t state = 7;
+  auto next = [&](std::uint32_t bound) {
+    state = state * 1664525u + 1013904223u;
+    return (state >> 8) % bound;
+  };
+  static constexpr char kAlphabet[] = "aAbB@- \nx";
+  for (int round = 0; round < 20000; ++round) {
+    std::string text(next(70), ' ');
+    for (auto& c : text) c = kAlphabet[next(sizeof kAlphabet - 1)];
+    std::vector<std::string_view> end_markers, original_markers;
+    for (std::uint32_t i = 0, n = 1 + next(5); i < n; ++i) end_markers.push_back(kPool[next(std::size(kPool))]);
+    // Half the rounds take the original markers from the end markers (the nested, one-pass case).
+    const bool nested = next(2) == 0;
+    for (std::uint32_t i = 0, n = 1 + next(3); i < n; ++i)
+      original_markers.push_back(nested ? end_markers[next(static_cast<std::uint32_t>(end_markers.size()))]
+                                        : kPool[next(std::size(kPool))]);
+    const auto got = scan::split_report(text, end_markers, original_markers);
+    const auto report = scan::split_at_original(text, end_markers).report;
+    const auto original = scan::split_at_original(text, original_markers).original;
+    ASSERT_EQ(got.report.data(), report.data()) << text;
+    ASSERT_EQ(got.report.size(), report.size()) << text;
+    ASSERT_EQ(got.original.size(), original.size()) << text;
+    if (!original.empty()) {
+      ASSERT_EQ(got.original.data(), original.data()) << text;
+    }
+  }
+}
