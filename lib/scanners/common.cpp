@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <functional>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -138,8 +139,9 @@ MarkerHit find_marker(std::string_view text, std::span<const std::string_view> m
   return hit;
 }
 
-MarkerHit find_marker(const ScanInput& in, std::span<const std::string_view> markers) {
-  const std::string_view lowered = in.body_lower();
+namespace {
+// find_marker over an already lowercased text: one fast substring search per marker.
+MarkerHit find_marker_lowered(std::string_view lowered, std::span<const std::string_view> markers) {
   MarkerHit best;
   // Neighbouring markers often share a long beginning ("----- the following addresses had ..."):
   // when that beginning is nowhere in the text, none of the markers starting with it is searched.
@@ -169,6 +171,20 @@ MarkerHit find_marker(const ScanInput& in, std::span<const std::string_view> mar
     best.end = best.pos + m.size();
   }
   return best;
+}
+}  // namespace
+
+MarkerHit find_marker(const ScanInput& in, std::span<const std::string_view> markers) {
+  return find_marker_lowered(in.body_lower(), markers);
+}
+
+MarkerHit find_marker(const ScanInput& in, std::string_view text, std::span<const std::string_view> markers) {
+  const std::string_view body = in.body_text;
+  const std::less<const char*> before;  // (a total order even for pointers into other strings)
+  if (text.empty() || before(text.data(), body.data()) || before(body.data() + body.size(), text.data() + text.size()))
+    return find_marker(text, markers);
+  const std::size_t offset = static_cast<std::size_t>(text.data() - body.data());
+  return find_marker_lowered(in.body_lower().substr(offset, text.size()), markers);
 }
 
 std::size_t line_start(std::string_view text, std::size_t pos) {
@@ -205,9 +221,9 @@ Split split_at_original(std::string_view body, std::span<const std::string_view>
   return split_at_hit(body, find_marker(body, original_markers));
 }
 
-Split split_report(std::string_view body, std::span<const std::string_view> end_markers,
+Split split_report(const ScanInput& in, std::string_view body, std::span<const std::string_view> end_markers,
                    std::span<const std::string_view> original_markers) {
-  const auto end_hit = find_marker(body, end_markers);
+  const auto end_hit = find_marker(in, body, end_markers);
   // When every original marker is also an end marker (the usual layout), none occurs before the
   // first end marker: the second search starts there (and is skipped when there is none).
   const bool nested = std::all_of(original_markers.begin(), original_markers.end(), [&](std::string_view m) {
@@ -216,7 +232,17 @@ Split split_report(std::string_view body, std::span<const std::string_view> end_
   Split out;
   out.report = end_hit ? body.substr(0, line_start(body, end_hit.pos)) : body;
   if (nested && !end_hit) return out;
-  out.original = split_at_hit(body, find_marker(body, original_markers, nested ? end_hit.pos : 0)).original;
+  if (!nested) {
+    out.original = split_at_hit(body, find_marker(in, body, original_markers)).original;
+  } else {
+    // From the first end marker on (it may well be the original marker itself).
+    auto hit = find_marker(in, body.substr(end_hit.pos), original_markers);
+    if (hit) {
+      hit.pos += end_hit.pos;
+      hit.end += end_hit.pos;
+    }
+    out.original = split_at_hit(body, hit).original;
+  }
   return out;
 }
 

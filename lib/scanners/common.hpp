@@ -32,6 +32,9 @@ MarkerHit find_marker(std::string_view text, std::span<const std::string_view> m
 // The same over the whole notification text of `in` (through its shared lowercased copy: one fast
 // substring search per marker). Offsets are into in.body_text.
 MarkerHit find_marker(const ScanInput& in, std::span<const std::string_view> markers);
+// The same within `text`: through the lowercased copy when `text` is a piece of in.body_text, else
+// as find_marker(text, markers). Offsets are into `text`.
+MarkerHit find_marker(const ScanInput& in, std::string_view text, std::span<const std::string_view> markers);
 inline MarkerHit find_marker(const ScanInput& in, std::string_view marker) {
   return find_marker(in, std::span<const std::string_view>(&marker, 1));
 }
@@ -51,7 +54,8 @@ struct Split {
 Split split_at_original(std::string_view body, std::span<const std::string_view> original_markers);
 // Both cuts at once: `report` ends at the line of the earliest of `end_markers`, `original` follows
 // the earliest of `original_markers` (what two split_at_original calls give, in about one pass).
-Split split_report(std::string_view body, std::span<const std::string_view> end_markers,
+// `body` is usually a piece of in.body_text: then the searches run over in.body_lower().
+Split split_report(const ScanInput& in, std::string_view body, std::span<const std::string_view> end_markers,
                    std::span<const std::string_view> original_markers);
 
 // The header block at the start of `original` (up to the first blank line), bounded; "" when the

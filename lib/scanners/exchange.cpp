@@ -127,7 +127,7 @@ std::optional<ScanResult> scan_exchange(const ScanInput& in) {
   if (!start) return std::nullopt;
   const bool exchange2003 = start.index < 2;
   const auto rest = body.substr(scan::line_start(body, start.pos));
-  const auto [report, original] = scan::split_report(rest, kEndMarkers, scan::kOriginalPartMarkers);
+  const auto [report, original] = scan::split_report(in, rest, kEndMarkers, scan::kOriginalPartMarkers);
   const bool delayed = text::icontains(report, "has been delayed");
 
   ScanResult result;

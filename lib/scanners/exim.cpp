@@ -166,7 +166,7 @@ std::optional<ScanResult> scan_exim(const ScanInput& in) {
   if (!start) return std::nullopt;
 
   const auto rest = body.substr(scan::line_start(body, start.pos));
-  const auto [report, original] = scan::split_report(rest, kReportEndMarkers, kOriginalMarkers);
+  const auto [report, original] = scan::split_report(in, rest, kReportEndMarkers, kOriginalMarkers);
   const bool delayed = scan::find_marker(report, kDelayMarkers).pos != scan::npos;
 
   std::vector<Entry> entries;

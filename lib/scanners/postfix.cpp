@@ -91,7 +91,7 @@ std::optional<ScanResult> scan_postfix(const ScanInput& in) {
   }
 
   const auto rest = body.substr(start.pos);
-  const auto [report, original] = scan::split_report(rest, kEndMarkers, scan::kOriginalPartMarkers);
+  const auto [report, original] = scan::split_report(in, rest, kEndMarkers, scan::kOriginalPartMarkers);
 
   ScanResult result;
   const bool delayed = text::icontains(report, kWarningBanner);

@@ -103,7 +103,7 @@ std::optional<ScanResult> scan_qmail(const ScanInput& in) {
   const auto start = scan::find_marker(in, kStartMarkers);
   if (!start) return std::nullopt;
   const auto rest = body.substr(scan::line_start(body, start.pos));
-  const auto [report, original] = scan::split_report(rest, kEndMarkers, kOriginalMarkers);
+  const auto [report, original] = scan::split_report(in, rest, kEndMarkers, kOriginalMarkers);
 
   // "<addr>:" lines open a block; qmail may put a blank line before the block's text.
   ScanResult result;

@@ -101,7 +101,7 @@ std::optional<ScanResult> scan_sendmail(const ScanInput& in) {
     unquoted = scan::unquote(rest);
     rest = unquoted;
   }
-  const auto [report, original] = scan::split_report(rest, kEndMarkers, kOriginalMarkers);
+  const auto [report, original] = scan::split_report(in, rest, kEndMarkers, kOriginalMarkers);
   const bool transient = text::icontains(report, kTransientHeading);
 
   ScanResult result;

@@ -114,7 +114,7 @@ TEST(ScanCommon, FindSmtpCommandEarliestAnchorWins) {
 }
 
 TEST(ScanCommon, SplitReportAgreesWithTwoSplits) {
-  static constexpr std::string_view kPool[] = {"ab", "Ba", "a-b", "--", "b@", "AAB", "ba b", "@a", "b\nA"};
+  static constexpr std::string_view kPool[] = {"ab", "ba", "a-b", "--", "b@", "aab", "ba b", "@a", "b\na"};  // lowercase, as tables are
   std::uint32_t state = 7;
   auto next = [&](std::uint32_t bound) {
     state = state * 1664525u + 1013904223u;
@@ -131,14 +131,21 @@ TEST(ScanCommon, SplitReportAgreesWithTwoSplits) {
     for (std::uint32_t i = 0, n = 1 + next(3); i < n; ++i)
       original_markers.push_back(nested ? end_markers[next(static_cast<std::uint32_t>(end_markers.size()))]
                                         : kPool[next(std::size(kPool))]);
-    const auto got = scan::split_report(text, end_markers, original_markers);
-    const auto report = scan::split_at_original(text, end_markers).report;
-    const auto original = scan::split_at_original(text, original_markers).original;
-    ASSERT_EQ(got.report.data(), report.data()) << text;
-    ASSERT_EQ(got.report.size(), report.size()) << text;
-    ASSERT_EQ(got.original.size(), original.size()) << text;
-    if (!original.empty()) {
-      ASSERT_EQ(got.original.data(), original.data()) << text;
+    // The text as a piece of the notification (searched through its lowercased copy), and as
+    // text from elsewhere (an unquoted copy).
+    const MimePart root;
+    const ScanInput in{root, {}, {}, "x\n" + text, nullptr, nullptr};
+    const std::string elsewhere = text;
+    for (const std::string_view piece : {std::string_view(in.body_text).substr(2), std::string_view(elsewhere)}) {
+      const auto got = scan::split_report(in, piece, end_markers, original_markers);
+      const auto report = scan::split_at_original(piece, end_markers).report;
+      const auto original = scan::split_at_original(piece, original_markers).original;
+      ASSERT_EQ(got.report.data(), report.data()) << text;
+      ASSERT_EQ(got.report.size(), report.size()) << text;
+      ASSERT_EQ(got.original.size(), original.size()) << text;
+      if (!original.empty()) {
+        ASSERT_EQ(got.original.data(), original.data()) << text;
+      }
     }
   }
 }
