@@ -3,6 +3,7 @@
 // Dovecot Sieve rejection), the MTA's report quotes the agent's line ("mail.local: unknown user:
 // alice"), and that line, not the MTA's generic "Service unavailable", says what happened.
 #include <array>
+#include <cstdint>
 #include <cstring>
 #include <iterator>
 
@@ -67,6 +68,16 @@ constexpr auto kMarkerColons = [] {
   return at;
 }();
 
+// For each byte, the markers (bit m = kAgentMarkers[m]) in which it stands just before the colon:
+// most colons in a report ("Date:", "Subject:", "From:") rule out every marker with one lookup.
+static_assert(std::size(kAgentMarkers) <= 8);
+constexpr auto kMarkersBeforeColon = [] {
+  std::array<std::uint8_t, 256> masks{};
+  for (std::size_t m = 0; m < std::size(kAgentMarkers); ++m)
+    masks[static_cast<unsigned char>(kAgentMarkers[m][kMarkerColons[m] - 1])] |= static_cast<std::uint8_t>(1u << m);
+  return masks;
+}();
+
 // Does the text hold any agent's marker? One memchr pass over the colons, checking the bytes
 // around each, replaces a substring search per agent.
 bool quotes_any_agent(std::string_view lower) {
@@ -77,10 +88,11 @@ bool quotes_any_agent(std::string_view lower) {
     if (c == nullptr) return false;
     if (c == begin) continue;
     const std::size_t at = static_cast<std::size_t>(c - begin);
-    for (std::size_t m = 0; m < std::size(kAgentMarkers); ++m) {
+    for (unsigned mask = kMarkersBeforeColon[static_cast<unsigned char>(c[-1])]; mask != 0; mask &= mask - 1) {
+      const auto m = static_cast<std::size_t>(__builtin_ctz(mask));
       const std::string_view marker = kAgentMarkers[m];
       const std::size_t colon = kMarkerColons[m];
-      if (at < colon || marker[colon - 1] != c[-1] || lower.size() - at < marker.size() - colon) continue;
+      if (at < colon || lower.size() - at < marker.size() - colon) continue;
       if (lower.substr(at - colon, marker.size()) == marker) return true;
     }
   }

@@ -205,6 +205,10 @@ TEST(MdaRules, AgentLinesDecide) {
   EXPECT_EQ(v.rule, "mda:mail.local:: unknown user:");
   EXPECT_EQ(mda("maildrop: maildir over quota.\n").reason, "mailboxfull");
   EXPECT_EQ(mda("vdelivermail: Sorry, no mailbox here by that name. (#5.1.1)\n").reason, "userunknown");
+  // Colons of other kinds before the agent's line (header fields, times) are passed over.
+  EXPECT_EQ(mda("Date: Mon, 1 Jan 2024 10:00:00\nReceived: by mx\nSubject: x\n\n"
+                "vdeliver: Invalid or unknown virtual user \"pat\"\n").reason,
+            "userunknown");
   EXPECT_EQ(mda("Your message to <q@example.org> was automatically rejected:\n"
                              "Quota exceeded (mailbox for user is full)\n").reason,
             "mailboxfull");
