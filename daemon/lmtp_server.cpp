@@ -89,7 +89,8 @@ void set_deadline(LmtpServer::Connection& c, Clock::time_point t);
 
 }  // namespace
 
-LmtpServer::LmtpServer(asio::io_context& io, CommitQueue* commit, const Config& config) : io_(io), commit_(commit) {
+LmtpServer::LmtpServer(asio::io_context& io, CommitQueue* commit, WorkerPool* workers, const Config& config)
+    : io_(io), commit_(commit), workers_(workers) {
   apply(config);
 }
 
@@ -105,7 +106,7 @@ void LmtpServer::apply(const Config& config) {
   commit_timeout_ = config.lmtp.commit_timeout;
   max_connections_ = config.lmtp.max_connections;
   unix_mode_ = config.lmtp.unix_socket_mode;
-  null_mode_ = config.null_mode || commit_ == nullptr;
+  null_mode_ = config.null_mode || commit_ == nullptr || workers_ == nullptr;
 }
 
 namespace {
@@ -295,11 +296,19 @@ awaitable<void> LmtpServer::commit_message(Connection& c) {
     asio::steady_timer timer;
     std::optional<CommitResult> result;
   };
+  // Hashing and parsing happen on a worker; the message moves there and back (no copy). The
+  // watchdog allows for that time too.
+  set_deadline(c, Clock::now() + commit_timeout_ + std::chrono::seconds(5));
+  // Named, not temporaries in the co_await expression: g++ 12 mishandles those across a suspension.
+  auto prepare = [key = commit_->hash_key(), raw = std::move(c.session.message()), from = c.session.mail_from(),
+                  rcpts = c.session.recipients()]() mutable {
+    CommitRequest r = prepare_message(key, std::move(raw), {}, std::move(from), rcpts.empty() ? std::string() : rcpts.front());
+    if (rcpts.size() > 1) r.record->envelope_recipients = std::move(rcpts);  // attributed one by one (sqlite sink)
+    return r;
+  };
+  auto prepared = workers_->async_run(std::move(prepare), use_awaitable);
+  CommitRequest req = co_await std::move(prepared);
   auto w = std::make_shared<Waiter>(io_);
-  const auto& rcpts = c.session.recipients();
-  CommitRequest req = prepare_message(commit_->hash_key(), std::move(c.session.message()), {}, c.session.mail_from(),
-                                      rcpts.empty() ? std::string() : rcpts.front());
-  if (rcpts.size() > 1) req.record->envelope_recipients = rcpts;  // attributed one by one (sqlite sink)
   const std::string id = req.record->hash.hex().substr(0, 16);
   req.done = [w, &io = io_](const CommitResult& r) {
     asio::post(io, [w, r] {
@@ -308,7 +317,6 @@ awaitable<void> LmtpServer::commit_message(Connection& c) {
     });
   };
   commit_->submit(std::move(req));
-  set_deadline(c, Clock::now() + commit_timeout_ + std::chrono::seconds(5));
   w->timer.expires_after(commit_timeout_);
   if (!w->result) {
     boost::system::error_code ec;
