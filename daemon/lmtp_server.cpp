@@ -31,7 +31,9 @@ struct LmtpServer::Connection {
   Clock::time_point deadline = Clock::time_point::max();
   Clock::time_point armed = Clock::time_point::max();  // what the watchdog's timer waits for
   LmtpSession session;
-  std::string in, out;
+  std::string in;           // read buffer: [0, in_len) is unconsumed input, the rest room for reads
+  std::size_t in_len = 0;   // (kept apart from in.size() so that a read never zero-fills its room)
+  std::string out;
   bool timed_out = false;
   bool reading_idle = false;  // blocked on a read outside any transaction: drain may interrupt
   bool closed = false;
@@ -340,9 +342,9 @@ awaitable<void> LmtpServer::serve(std::shared_ptr<Connection> c) {
     else c->out = c->session.greeting();
     std::size_t start = 0;  // unconsumed bytes begin here in c->in
     for (;;) {
-      std::string_view view(c->in.data() + start, c->in.size() - start);
+      std::string_view view(c->in.data() + start, c->in_len - start);
       const auto action = c->session.feed(view, c->out);
-      start = c->in.size() - view.size();
+      start = c->in_len - view.size();
       if (action == LmtpSession::Action::close) {
         co_await flush(*c);
         break;
@@ -352,24 +354,28 @@ awaitable<void> LmtpServer::serve(std::shared_ptr<Connection> c) {
         continue;
       }
       // need_input: keep only the unconsumed tail, answer everything so far, then read.
-      if (start == c->in.size()) c->in.clear();
-      else if (start > 0) c->in.erase(0, start);
+      if (start > 0) {
+        std::memmove(c->in.data(), c->in.data() + start, c->in_len - start);
+        c->in_len -= start;
+      }
       start = 0;
       if (draining_ && !c->session.in_transaction()) {
         c->session.abort("421 4.3.2 Service shutting down, try again later", c->out);
         continue;
       }
       if (!co_await flush(*c)) break;
-      if (c->in.capacity() > 4 * kReadChunk && c->in.size() < kReadChunk) c->in.shrink_to_fit();
+      if (c->in.size() > 4 * kReadChunk && c->in_len < kReadChunk) {
+        c->in.resize(kReadChunk);
+        c->in.shrink_to_fit();
+      }
       const bool in_txn = c->session.in_transaction();
       set_deadline(*c, Clock::now() + (in_txn ? command_timeout_ : idle_timeout_));
-      c->reading_idle = !in_txn && c->in.empty();
-      const std::size_t old = c->in.size();
-      c->in.resize(old + kReadChunk);
+      c->reading_idle = !in_txn && c->in_len == 0;
+      if (c->in.size() < c->in_len + kReadChunk) c->in.resize(c->in_len + kReadChunk);
       boost::system::error_code ec;
-      const std::size_t n = co_await c->socket.async_read_some(asio::buffer(c->in.data() + old, kReadChunk),
+      const std::size_t n = co_await c->socket.async_read_some(asio::buffer(c->in.data() + c->in_len, kReadChunk),
                                                                asio::redirect_error(use_awaitable, ec));
-      c->in.resize(old + n);
+      c->in_len += n;
       c->reading_idle = false;
       if (!ec) continue;
       if (c->timed_out) {
