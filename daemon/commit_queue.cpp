@@ -3,13 +3,50 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <exception>
-#include <future>
 #include <unordered_map>
 
 #include "bounce_metrics.hpp"
 
 namespace bounced {
+
+CommitQueue::Helpers::~Helpers() {
+  {
+    std::lock_guard lk(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  for (auto& t : threads_) t.join();
+}
+
+void CommitQueue::Helpers::ensure(std::size_t threads) {
+  while (threads_.size() < threads) threads_.emplace_back([this] { loop(); });
+}
+
+std::future<void> CommitQueue::Helpers::run(std::function<void()> task) {
+  std::packaged_task<void()> t(std::move(task));
+  auto done = t.get_future();
+  {
+    std::lock_guard lk(mu_);
+    tasks_.push_back(std::move(t));
+  }
+  cv_.notify_one();
+  return done;
+}
+
+void CommitQueue::Helpers::loop() {
+  std::unique_lock lk(mu_);
+  for (;;) {
+    cv_.wait(lk, [&] { return stop_ || !tasks_.empty(); });
+    if (tasks_.empty()) return;  // stopping, nothing left
+    auto task = std::move(tasks_.front());
+    tasks_.pop_front();
+    lk.unlock();
+    task();  // an exception is stored in the task's future
+    lk.lock();
+  }
+}
 
 CommitQueue::CommitQueue(const Config& config) {
   dedup_ = std::make_unique<DedupLog>(config.dedup);
@@ -255,7 +292,10 @@ void CommitQueue::process(std::vector<CommitRequest>& batch) {
       // The dedup log and the sinks go to the disk in parallel (fsyncs overlap): recovery
       // accepts a batch only when both hold it (DedupLog::settle).
       const auto cps = checkpoints();
-      auto dedup_done = std::async(std::launch::async, [&] { dedup_->append(hashes, cps); });
+      std::size_t durable = 0;
+      for (auto& s : sinks_) durable += s->durable() ? 1 : 0;
+      helpers_.ensure(std::max<std::size_t>(durable, 1));  // the dedup log + every durable sink but one
+      auto dedup_done = helpers_.run([&] { dedup_->append(hashes, cps); });
       std::exception_ptr sink_error;
       // Durable sinks flush in parallel too (a JSONL fsync and a SQLite commit cost one wait, not
       // two): every durable sink but the last on a helper thread, the rest on this one.
@@ -265,7 +305,7 @@ void CommitQueue::process(std::vector<CommitRequest>& batch) {
         if (s->durable()) inline_durable = s.get();
       for (auto& s : sinks_)
         if (s->durable() && s.get() != inline_durable)
-          flushing.emplace_back(s.get(), std::async(std::launch::async, [p = s.get()] { p->flush(); }));
+          flushing.emplace_back(s.get(), helpers_.run([p = s.get()] { p->flush(); }));
       try {
         for (auto& s : sinks_)
           if (!s->durable() || s.get() == inline_durable) (current = s.get())->flush();

@@ -8,7 +8,9 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <functional>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -81,6 +83,25 @@ class CommitQueue {
   std::thread thread_;
   std::atomic<std::int64_t> batch_started_{0};  // steady_clock ticks; 0 when idle
   Stats stats_;
+
+  // Threads for the parts of a batch that go to the disk in parallel with the writer's own flush
+  // (the dedup log's append + fsync, every durable sink's flush but one): started once, as many as
+  // a batch has needed so far, rather than one new thread per batch.
+  class Helpers {
+   public:
+    ~Helpers();
+    void ensure(std::size_t threads);
+    std::future<void> run(std::function<void()> task);
+
+   private:
+    void loop();
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::deque<std::packaged_task<void()>> tasks_;
+    bool stop_ = false;
+    std::vector<std::thread> threads_;
+  };
+  Helpers helpers_;  // used by the writer thread only
 };
 
 }  // namespace bounced

@@ -728,8 +728,8 @@ std::optional<Config> load_config(std::string_view text, const std::string& sour
   std::string state_dir = "auto";
   if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);  // an empty file takes every default
   if (!c.check_map(root, "the top level",
-                   {"state_dir", "log_level", "null_mode", "shutdown_timeout", "lmtp", "maildirs", "quarantine",
-                    "sinks", "dedup", "metrics", "hygiene"}))
+                   {"state_dir", "log_level", "null_mode", "shutdown_timeout", "workers", "lmtp", "maildirs",
+                    "quarantine", "sinks", "dedup", "metrics", "hygiene"}))
     return std::nullopt;
   c.string(root, "state_dir", state_dir);
   if (state_dir.empty()) c.error(root["state_dir"], "'state_dir' must not be empty (use auto)");
@@ -738,6 +738,15 @@ std::optional<Config> load_config(std::string_view text, const std::string& sour
     c.error(root["log_level"], "'log_level' must be one of trace, debug, info, warn, error, critical, off");
   c.boolean(root, "null_mode", cfg.null_mode);
   c.duration(root, "shutdown_timeout", cfg.shutdown_timeout, std::chrono::seconds(0));
+  if (auto n = root["workers"]) {
+    if (auto s = c.scalar(n, "workers"); s && *s != "auto") {
+      std::size_t v = 0;
+      auto [p, ec] = std::from_chars(s->data(), s->data() + s->size(), v);
+      if (s->empty() || ec != std::errc() || p != s->data() + s->size() || v < 1 || v > 64)
+        c.error(n, "'workers' must be auto or a whole number from 1 to 64, not '" + *s + "'");
+      else cfg.workers = v;
+    }
+  }
   if (auto n = root["lmtp"]) load_lmtp(c, n, cfg.lmtp);
   if (auto n = root["maildirs"]) load_maildirs(c, n, cfg.maildirs);
   cfg.quarantine = "quarantine";

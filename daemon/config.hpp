@@ -108,6 +108,7 @@ struct Config {
   std::string log_level = "info";      // trace|debug|info|warn|error|critical|off
   bool null_mode = false;              // reply 250 without parsing or writing (benchmark ceiling)
   std::chrono::seconds shutdown_timeout{10};
+  std::size_t workers = 0;             // threads hashing and parsing messages; 0 = auto (one per core)
   LmtpConfig lmtp;
   std::vector<MaildirConfig> maildirs;
   std::filesystem::path quarantine;    // a Maildir for messages that cannot be parsed

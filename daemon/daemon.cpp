@@ -19,6 +19,7 @@
 #include "metrics_server.hpp"
 #include "outbox_worker.hpp"
 #include "systemd.hpp"
+#include "worker_pool.hpp"
 
 namespace bounced {
 namespace {
@@ -31,6 +32,7 @@ std::vector<std::string> restart_only_changes(const Config& a, const Config& b) 
   if (a.dedup.path != b.dedup.path || a.dedup.horizon != b.dedup.horizon || a.dedup.max_entries != b.dedup.max_entries)
     out.push_back("dedup");
   if (a.null_mode != b.null_mode) out.push_back("null_mode");
+  if (a.workers != b.workers) out.push_back("workers");
   auto metrics_text = [](const Config& c) {
     const auto& m = c.metrics;
     std::string s = (m.listen ? m.listen->text : "-") + "|" + std::to_string(m.max_connections) + "|" +
@@ -84,7 +86,11 @@ class Daemon {
       spdlog::warn("null mode: every recipient gets 250 and nothing is parsed or recorded");
     }
     io_ = std::make_unique<asio::io_context>(1);
-    server_ = std::make_unique<LmtpServer>(*io_, commit_.get(), config_);
+    if (commit_) {
+      workers_ = std::make_unique<WorkerPool>(*io_, config_.workers, kJobsPerWorker * WorkerPool::resolve_threads(config_.workers));
+      spdlog::info("{} worker threads hash and parse messages", workers_->threads());
+    }
+    server_ = std::make_unique<LmtpServer>(*io_, commit_.get(), workers_.get(), config_);
     const auto fds = systemd::listen_fds();
     if (!fds.empty()) {
       for (int fd : fds) server_->adopt(fd);
@@ -93,7 +99,7 @@ class Daemon {
     }
     if (commit_) {
       for (const auto& m : config_.maildirs) {
-        watchers_.push_back(std::make_unique<MaildirWatcher>(*io_, m, *commit_, config_.quarantine));
+        watchers_.push_back(std::make_unique<MaildirWatcher>(*io_, m, *commit_, *workers_, config_.quarantine));
         watchers_.back()->start();
       }
     } else if (!config_.maildirs.empty()) {
@@ -122,12 +128,23 @@ class Daemon {
   // everything submitted, posting each completion to the io_context; (2) every I/O object is closed
   // or cancelled and the io_context runs until no work is left, so each coroutine sees its
   // cancellation and returns, and the completions of (1) run (a Maildir file recorded during the
-  // drain still leaves new/); (3) the I/O objects are destroyed, then the io_context. A coroutine
-  // frame still pending when ~io_context runs would be destroyed after the objects it points to.
+  // drain still leaves new/), as do those of the worker pool's jobs (the pool keeps the io_context
+  // busy while it has any; what they submit then to the stopped commit queue fails at once: 451,
+  // or left in new/); (3) the pool's threads are joined, the I/O objects destroyed, then the
+  // io_context. A coroutine frame still pending when ~io_context runs would be destroyed after the
+  // objects it points to.
   void teardown() noexcept {
     if (torn_down_) return;
     torn_down_ = true;
     try {
+      // (0) Jobs still on the workers (a Maildir message read just before the drain ended) finish
+      // and are submitted while the commit queue still takes them.
+      if (io_ && workers_) {
+        io_->restart();
+        const auto until = std::chrono::steady_clock::now() + kUnwindBound;
+        while ((workers_->admitted() > 0 || workers_->waiting() > 0) && std::chrono::steady_clock::now() < until)
+          io_->run_one_for(std::chrono::milliseconds(100));
+      }
       if (commit_) {
         commit_->stop();
         const auto& s = commit_->stats();
@@ -146,6 +163,7 @@ class Daemon {
     }
     metrics_service_.reset();  // before the outbox worker its alerts go to
     if (outbox_) outbox_->stop();
+    workers_.reset();
     watchers_.clear();
     retired_.clear();
     server_.reset();
@@ -253,7 +271,7 @@ class Daemon {
                       [&](const auto& w) { return maildir_key(w->config()) == key; }))
         continue;
       try {
-        auto w = std::make_unique<MaildirWatcher>(*io_, m, *commit_, config_.quarantine);
+        auto w = std::make_unique<MaildirWatcher>(*io_, m, *commit_, *workers_, config_.quarantine);
         w->start();
         watchers_.push_back(std::move(w));
       } catch (const std::exception& e) {
@@ -325,6 +343,7 @@ class Daemon {
   std::unique_ptr<MetricsService> metrics_service_;  // after outbox_: its alerts are queued there
   std::unique_ptr<CommitQueue> commit_;
   std::unique_ptr<asio::io_context> io_;
+  std::unique_ptr<WorkerPool> workers_;  // null in null mode
   std::unique_ptr<LmtpServer> server_;
   std::vector<std::unique_ptr<MaildirWatcher>> watchers_;
   std::vector<std::unique_ptr<MaildirWatcher>> retired_;  // removed by a reload, not yet idle
@@ -334,6 +353,8 @@ class Daemon {
   bool stopping_ = false;
   bool torn_down_ = false;
   static constexpr std::chrono::seconds kUnwindBound{10};
+  // Jobs queued or running on the workers at once (more wait on the I/O thread, in order).
+  static constexpr std::size_t kJobsPerWorker = 4;
 };
 
 }  // namespace

@@ -31,7 +31,9 @@ struct LmtpServer::Connection {
   Clock::time_point deadline = Clock::time_point::max();
   Clock::time_point armed = Clock::time_point::max();  // what the watchdog's timer waits for
   LmtpSession session;
-  std::string in, out;
+  std::string in;           // read buffer: [0, in_len) is unconsumed input, the rest room for reads
+  std::size_t in_len = 0;   // (kept apart from in.size() so that a read never zero-fills its room)
+  std::string out;
   bool timed_out = false;
   bool reading_idle = false;  // blocked on a read outside any transaction: drain may interrupt
   bool closed = false;
@@ -89,7 +91,8 @@ void set_deadline(LmtpServer::Connection& c, Clock::time_point t);
 
 }  // namespace
 
-LmtpServer::LmtpServer(asio::io_context& io, CommitQueue* commit, const Config& config) : io_(io), commit_(commit) {
+LmtpServer::LmtpServer(asio::io_context& io, CommitQueue* commit, WorkerPool* workers, const Config& config)
+    : io_(io), commit_(commit), workers_(workers) {
   apply(config);
 }
 
@@ -105,7 +108,7 @@ void LmtpServer::apply(const Config& config) {
   commit_timeout_ = config.lmtp.commit_timeout;
   max_connections_ = config.lmtp.max_connections;
   unix_mode_ = config.lmtp.unix_socket_mode;
-  null_mode_ = config.null_mode || commit_ == nullptr;
+  null_mode_ = config.null_mode || commit_ == nullptr || workers_ == nullptr;
 }
 
 namespace {
@@ -295,11 +298,19 @@ awaitable<void> LmtpServer::commit_message(Connection& c) {
     asio::steady_timer timer;
     std::optional<CommitResult> result;
   };
+  // Hashing and parsing happen on a worker; the message moves there and back (no copy). The
+  // watchdog allows for that time too.
+  set_deadline(c, Clock::now() + commit_timeout_ + std::chrono::seconds(5));
+  // Named, not temporaries in the co_await expression: g++ 12 mishandles those across a suspension.
+  auto prepare = [key = commit_->hash_key(), raw = std::move(c.session.message()), from = c.session.mail_from(),
+                  rcpts = c.session.recipients()]() mutable {
+    CommitRequest r = prepare_message(key, std::move(raw), {}, std::move(from), rcpts.empty() ? std::string() : rcpts.front());
+    if (rcpts.size() > 1) r.record->envelope_recipients = std::move(rcpts);  // attributed one by one (sqlite sink)
+    return r;
+  };
+  auto prepared = workers_->async_run(std::move(prepare), use_awaitable);
+  CommitRequest req = co_await std::move(prepared);
   auto w = std::make_shared<Waiter>(io_);
-  const auto& rcpts = c.session.recipients();
-  CommitRequest req = prepare_message(commit_->hash_key(), std::move(c.session.message()), {}, c.session.mail_from(),
-                                      rcpts.empty() ? std::string() : rcpts.front());
-  if (rcpts.size() > 1) req.record->envelope_recipients = rcpts;  // attributed one by one (sqlite sink)
   const std::string id = req.record->hash.hex().substr(0, 16);
   req.done = [w, &io = io_](const CommitResult& r) {
     asio::post(io, [w, r] {
@@ -308,7 +319,6 @@ awaitable<void> LmtpServer::commit_message(Connection& c) {
     });
   };
   commit_->submit(std::move(req));
-  set_deadline(c, Clock::now() + commit_timeout_ + std::chrono::seconds(5));
   w->timer.expires_after(commit_timeout_);
   if (!w->result) {
     boost::system::error_code ec;
@@ -332,9 +342,9 @@ awaitable<void> LmtpServer::serve(std::shared_ptr<Connection> c) {
     else c->out = c->session.greeting();
     std::size_t start = 0;  // unconsumed bytes begin here in c->in
     for (;;) {
-      std::string_view view(c->in.data() + start, c->in.size() - start);
+      std::string_view view(c->in.data() + start, c->in_len - start);
       const auto action = c->session.feed(view, c->out);
-      start = c->in.size() - view.size();
+      start = c->in_len - view.size();
       if (action == LmtpSession::Action::close) {
         co_await flush(*c);
         break;
@@ -344,24 +354,28 @@ awaitable<void> LmtpServer::serve(std::shared_ptr<Connection> c) {
         continue;
       }
       // need_input: keep only the unconsumed tail, answer everything so far, then read.
-      if (start == c->in.size()) c->in.clear();
-      else if (start > 0) c->in.erase(0, start);
+      if (start > 0) {
+        std::memmove(c->in.data(), c->in.data() + start, c->in_len - start);
+        c->in_len -= start;
+      }
       start = 0;
       if (draining_ && !c->session.in_transaction()) {
         c->session.abort("421 4.3.2 Service shutting down, try again later", c->out);
         continue;
       }
       if (!co_await flush(*c)) break;
-      if (c->in.capacity() > 4 * kReadChunk && c->in.size() < kReadChunk) c->in.shrink_to_fit();
+      if (c->in.size() > 4 * kReadChunk && c->in_len < kReadChunk) {
+        c->in.resize(kReadChunk);
+        c->in.shrink_to_fit();
+      }
       const bool in_txn = c->session.in_transaction();
       set_deadline(*c, Clock::now() + (in_txn ? command_timeout_ : idle_timeout_));
-      c->reading_idle = !in_txn && c->in.empty();
-      const std::size_t old = c->in.size();
-      c->in.resize(old + kReadChunk);
+      c->reading_idle = !in_txn && c->in_len == 0;
+      if (c->in.size() < c->in_len + kReadChunk) c->in.resize(c->in_len + kReadChunk);
       boost::system::error_code ec;
-      const std::size_t n = co_await c->socket.async_read_some(asio::buffer(c->in.data() + old, kReadChunk),
+      const std::size_t n = co_await c->socket.async_read_some(asio::buffer(c->in.data() + c->in_len, kReadChunk),
                                                                asio::redirect_error(use_awaitable, ec));
-      c->in.resize(old + n);
+      c->in_len += n;
       c->reading_idle = false;
       if (!ec) continue;
       if (c->timed_out) {

@@ -1,7 +1,8 @@
 // lmtp_server.hpp: LMTP listeners (TCP and Unix sockets, or sockets passed by systemd) and one
 // coroutine per connection driving an LmtpSession. Replies are batched: everything answerable
 // from the bytes at hand is written at once (pipelining). Every read has a deadline. Completed
-// messages go through the commit queue; the 250s are sent only when it reports them durable.
+// messages are hashed and parsed on the worker pool (the I/O thread only moves bytes), then go
+// through the commit queue; the 250s are sent only when it reports them durable.
 #pragma once
 #include <chrono>
 #include <cstdint>
@@ -15,12 +16,14 @@
 #include "commit_queue.hpp"
 #include "config.hpp"
 #include "lmtp_session.hpp"
+#include "worker_pool.hpp"
 
 namespace bounced {
 
 class LmtpServer {
  public:
-  LmtpServer(asio::io_context& io, CommitQueue* commit, const Config& config);
+  // `commit` and `workers` are null in null mode.
+  LmtpServer(asio::io_context& io, CommitQueue* commit, WorkerPool* workers, const Config& config);
   ~LmtpServer();
 
   // Binds the configured listeners (throws). Unix socket files are replaced if stale.
@@ -64,6 +67,7 @@ class LmtpServer {
 
   asio::io_context& io_;
   CommitQueue* commit_;  // null in null mode
+  WorkerPool* workers_;  // null in null mode
   LmtpLimits limits_;
   std::string hostname_;
   std::chrono::seconds idle_timeout_, command_timeout_, commit_timeout_;

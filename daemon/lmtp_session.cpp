@@ -11,6 +11,10 @@ namespace {
 
 // Dropping this much of one command line without finding its end is abuse: close.
 constexpr std::size_t kMaxDiscardFactor = 64;
+// Reserved for the message text at DATA: a typical bounce, or the MAIL SIZE= but at most kMaxReserve
+// (a SIZE= promise costs no memory before the bytes come).
+constexpr std::size_t kTypicalMessage = 16384;
+constexpr std::size_t kMaxReserve = 65536;
 
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
@@ -64,6 +68,7 @@ void LmtpSession::reset_transaction() {
   message_.clear();
   message_.shrink_to_fit();
   body_error_ = BodyError::none;
+  declared_size_ = 0;
 }
 
 void LmtpSession::abort(std::string_view reply, std::string& out) {
@@ -189,6 +194,7 @@ void LmtpSession::cmd_mail(std::string_view args, std::string& out) {
   if (!istarts_with(args, "FROM:")) return syntax_error("501 5.5.4 Syntax: MAIL FROM:<address>", out);
   std::string_view path, params;
   if (!split_path(args.substr(5), path, params)) return syntax_error("501 5.1.7 Bad sender address syntax", out);
+  std::size_t declared = 0;
   while (!params.empty()) {
     const auto sp = params.find(' ');
     const std::string_view p = params.substr(0, sp);
@@ -208,6 +214,7 @@ void LmtpSession::cmd_mail(std::string_view args, std::string& out) {
         out += "552 5.3.4 Message size exceeds fixed limit\r\n";
         return;
       }
+      declared = size;
     } else if (iequals(p, "BODY=7BIT") || iequals(p, "BODY=8BITMIME") || iequals(p, "SMTPUTF8")) {
       // accepted: we store bytes as they come
     } else {
@@ -215,6 +222,7 @@ void LmtpSession::cmd_mail(std::string_view args, std::string& out) {
     }
   }
   reset_transaction();
+  declared_size_ = declared;
   mail_from_ = std::string(path);
   state_ = State::mail;
   out += "250 2.1.0 Ok\r\n";
@@ -240,6 +248,10 @@ void LmtpSession::cmd_data(std::string_view args, std::string& out) {
   if (recipients_.empty()) return syntax_error("503 5.5.1 No valid recipients", out);
   if (!trim(args).empty()) return syntax_error("501 5.5.4 Syntax: DATA", out);
   message_.clear();
+  // Room for a typical bounce at once (or for the size MAIL announced, up to a bound): the
+  // message grows without a string of reallocations.
+  message_.reserve(std::min(limits_.max_message_size,
+                            std::min(declared_size_ > 0 ? declared_size_ : kTypicalMessage, kMaxReserve)));
   at_line_start_ = true;
   line_bytes_ = 0;
   body_error_ = BodyError::none;
@@ -265,25 +277,31 @@ LmtpSession::Action LmtpSession::feed_body(std::string_view& in, std::string& ou
       line_bytes_ = 0;
       continue;
     }
-    const auto lf = in.find('\n');
-    const std::size_t take = lf == std::string_view::npos ? in.size() : lf + 1;
-    line_bytes_ += take;
-    if (line_bytes_ > limits_.max_data_line && body_error_ == BodyError::none) {
-      body_error_ = BodyError::line_too_long;
-      message_.clear();
-      message_.shrink_to_fit();
-    }
-    if (body_error_ == BodyError::none) {
-      if (message_.size() + take > limits_.max_message_size) {
-        body_error_ = BodyError::too_big;
-        message_.clear();
-        message_.shrink_to_fit();
-      } else {
-        message_.append(in.data(), take);
+    // The rest of this line and every following one that does not start with '.' (nothing to
+    // unstuff), up to the end of the input: checked line by line, appended at once.
+    std::size_t end = 0;  // bytes of `in` taken
+    for (;;) {
+      const auto lf = in.find('\n', end);
+      const std::size_t stop = lf == std::string_view::npos ? in.size() : lf + 1;
+      line_bytes_ += stop - end;
+      if (body_error_ == BodyError::none) {
+        if (line_bytes_ > limits_.max_data_line) body_error_ = BodyError::line_too_long;
+        else if (message_.size() + stop > limits_.max_message_size) body_error_ = BodyError::too_big;
+        if (body_error_ != BodyError::none) {
+          message_.clear();
+          message_.shrink_to_fit();
+        }
+      }
+      end = stop;
+      if (lf == std::string_view::npos) break;
+      line_bytes_ = 0;
+      if (end == in.size() || in[end] == '.') {
+        at_line_start_ = true;
+        break;
       }
     }
-    in.remove_prefix(take);
-    if (lf != std::string_view::npos) at_line_start_ = true;
+    if (body_error_ == BodyError::none) message_.append(in.data(), end);
+    in.remove_prefix(end);
   }
   return Action::need_input;
 }

@@ -74,6 +74,7 @@ class LmtpSession {
   std::string message_;
   bool at_line_start_ = true;
   std::size_t line_bytes_ = 0;             // bytes of the current message line so far
+  std::size_t declared_size_ = 0;          // MAIL ... SIZE= (0: none)
   BodyError body_error_ = BodyError::none;
 };
 

@@ -72,9 +72,9 @@ std::string with_seen_flag(const std::string& name) {
 
 }  // namespace
 
-MaildirWatcher::MaildirWatcher(asio::io_context& io, MaildirConfig config, CommitQueue& commit,
+MaildirWatcher::MaildirWatcher(asio::io_context& io, MaildirConfig config, CommitQueue& commit, WorkerPool& workers,
                                std::filesystem::path quarantine)
-    : io_(io), config_(std::move(config)), commit_(commit), quarantine_(std::move(quarantine)), inotify_(io),
+    : io_(io), config_(std::move(config)), commit_(commit), workers_(workers), quarantine_(std::move(quarantine)), inotify_(io),
       rescan_timer_(io), settle_timer_(io) {}
 
 MaildirWatcher::~MaildirWatcher() { stop(); }
@@ -313,19 +313,37 @@ void MaildirWatcher::process(const std::string& name, bool complete) {
   }
   fd.reset();
   std::string target = target_path(name);
-  // X-Original-To / Delivered-To: the default VERP scheme picks the one for the JSONL record; the
-  // sqlite sink picks again among all of them with the configured scheme.
-  auto candidates = envelope_recipient_candidates(raw);
-  std::string envelope_recipient = pick_envelope_recipient(candidates, AttributionConfig{});
-  CommitRequest req = prepare_message(commit_.hash_key(), std::move(raw), target.empty() ? file.string() : target, {},
-                                      std::move(envelope_recipient));
-  if (candidates.size() > 1) req.record->envelope_candidates = std::move(candidates);
-  const bool quarantined = req.quarantine_raw != nullptr;
-  req.done = [this, name, target, quarantined](const CommitResult& r) {
-    asio::post(io_, [this, name, target, quarantined, r] { finish(name, target, quarantined, r); });
-  };
+  std::string source = target.empty() ? file.string() : target;
   ++in_flight_;
-  commit_.submit(std::move(req));
+  // On a worker: X-Original-To / Delivered-To (the default VERP scheme picks the one for the JSONL
+  // record; the sqlite sink picks again among all of them with the configured scheme), the hashes
+  // and the parse. Back here, the commit; the file is moved once it is durable.
+  workers_.async_run(
+      [key = commit_.hash_key(), raw = std::move(raw), source = std::move(source)]() mutable {
+        auto candidates = envelope_recipient_candidates(raw);
+        std::string envelope_recipient = pick_envelope_recipient(candidates, AttributionConfig{});
+        CommitRequest req = prepare_message(key, std::move(raw), std::move(source), {}, std::move(envelope_recipient));
+        if (candidates.size() > 1) req.record->envelope_candidates = std::move(candidates);
+        return req;
+      },
+      [this, name, target = std::move(target)](std::exception_ptr error, CommitRequest req) {
+        if (error) {  // out of memory or the like: left in new/ for the next scan
+          std::string what = "worker failure";
+          try {
+            std::rethrow_exception(error);
+          } catch (const std::exception& e) {
+            what = e.what();
+          } catch (...) {
+          }
+          finish(name, target, false, {false, false, what});
+          return;
+        }
+        const bool quarantined = req.quarantine_raw != nullptr;
+        req.done = [this, name, target, quarantined](const CommitResult& r) {
+          asio::post(io_, [this, name, target, quarantined, r] { finish(name, target, quarantined, r); });
+        };
+        commit_.submit(std::move(req));
+      });
 }
 
 void MaildirWatcher::report_backlog() {

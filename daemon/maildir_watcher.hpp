@@ -26,12 +26,14 @@
 #include "commit_queue.hpp"
 #include "config.hpp"
 #include "file_util.hpp"
+#include "worker_pool.hpp"
 
 namespace bounced {
 
 class MaildirWatcher {
  public:
-  MaildirWatcher(asio::io_context& io, MaildirConfig config, CommitQueue& commit, std::filesystem::path quarantine);
+  MaildirWatcher(asio::io_context& io, MaildirConfig config, CommitQueue& commit, WorkerPool& workers,
+                 std::filesystem::path quarantine);
   ~MaildirWatcher();
   void start();  // creates the Maildir, starts watching, scans new/ (throws)
   void stop();
@@ -59,6 +61,7 @@ class MaildirWatcher {
   asio::io_context& io_;
   MaildirConfig config_;
   CommitQueue& commit_;
+  WorkerPool& workers_;  // hashes and parses what was read
   std::filesystem::path quarantine_;
   asio::posix::stream_descriptor inotify_;
   asio::steady_timer rescan_timer_;

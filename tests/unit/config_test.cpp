@@ -35,6 +35,17 @@ TEST(Config, EmbeddedDefaultIsValid) {
   EXPECT_TRUE(cfg->hygiene.actions.empty());
   EXPECT_EQ(cfg->hygiene.policy.defaults.soft_threshold, 5);
   EXPECT_FALSE(cfg->null_mode);
+  EXPECT_EQ(cfg->workers, 0u);  // auto
+}
+
+TEST(Config, WorkersAutoOrACount) {
+  std::vector<std::string> errors;
+  auto three = load_config("state_dir: /x\nworkers: 3\n", "t.yaml", errors);
+  ASSERT_TRUE(three);
+  EXPECT_EQ(three->workers, 3u);
+  auto automatic = load_config("state_dir: /x\nworkers: auto\n", "t.yaml", errors);
+  ASSERT_TRUE(automatic);
+  EXPECT_EQ(automatic->workers, 0u);
 }
 
 TEST(Config, RelativePathsResolveAgainstStateDir) {
@@ -52,7 +63,10 @@ TEST(Config, RelativePathsResolveAgainstStateDir) {
 TEST(Config, ErrorsCarryPositions) {
   EXPECT_EQ(first_error("state_dir: /x\nbogus: 1\n"),
             "t.yaml:2:1: unknown key 'bogus' in the top level (known: state_dir, log_level, null_mode, "
-            "shutdown_timeout, lmtp, maildirs, quarantine, sinks, dedup, metrics, hygiene)");
+            "shutdown_timeout, workers, lmtp, maildirs, quarantine, sinks, dedup, metrics, hygiene)");
+  EXPECT_EQ(first_error("workers: 0\n"), "t.yaml:1:10: 'workers' must be auto or a whole number from 1 to 64, not '0'");
+  EXPECT_EQ(first_error("workers: many\n"),
+            "t.yaml:1:10: 'workers' must be auto or a whole number from 1 to 64, not 'many'");
   EXPECT_EQ(first_error("lmtp:\n  max_errors: 3\n  max_errors: 4\n"), "t.yaml:3:3: duplicate key 'max_errors' in lmtp");
   EXPECT_EQ(first_error("null_mode: yes\n"), "t.yaml:1:12: 'null_mode' must be true or false, not 'yes'");
   EXPECT_EQ(first_error("lmtp:\n  max_recipients: many\n"),

@@ -145,5 +145,33 @@ TEST(LmtpSession, LongDataLine) {
   EXPECT_EQ(d.feed(std::string(1500, 'z') + "\r\n.\r\n"), "500 5.5.2 Line too long in message text <a@x>\r\n");
 }
 
+// Lines are checked one by one but copied in runs: the same message whatever the chunking, and a
+// long line or the size limit inside a run is still found.
+TEST(LmtpSession, BodyInAnyChunkingAndLimitsInsideARun) {
+  const std::string text = "From: a\r\n\r\n..one\r\ntwo\nthree\r\n...\r\n..\r\n\r\nlast\r\n";
+  for (std::size_t chunk : {1u, 2u, 3u, 7u, 1000u}) {
+    Driver d;
+    d.feed("LHLO c\r\nMAIL FROM:<>\r\nRCPT TO:<a@x>\r\nDATA\r\n");
+    std::vector<std::string> messages;
+    const std::string in = text + ".\r\n";
+    for (std::size_t i = 0; i < in.size(); i += chunk)
+      d.feed(std::string_view(in).substr(i, chunk), LmtpSession::Outcome::stored, &messages);
+    ASSERT_EQ(messages.size(), 1u) << chunk;
+    EXPECT_EQ(messages[0], "From: a\r\n\r\n.one\r\ntwo\nthree\r\n..\r\n.\r\n\r\nlast\r\n") << chunk;
+  }
+  LmtpLimits l;
+  l.max_data_line = 1000;
+  l.max_message_size = 4096;
+  Driver longline(l);
+  longline.feed("LHLO c\r\nMAIL FROM:<>\r\nRCPT TO:<a@x>\r\nDATA\r\n");
+  EXPECT_EQ(longline.feed("a\r\nb\r\n" + std::string(1200, 'z') + "\r\nc\r\n.\r\n"),
+            "500 5.5.2 Line too long in message text <a@x>\r\n");
+  Driver big(l);
+  big.feed("LHLO c\r\nMAIL FROM:<>\r\nRCPT TO:<a@x>\r\nDATA\r\n");
+  std::string lines;
+  for (int i = 0; i < 10; ++i) lines += std::string(500, 'y') + "\r\n";
+  EXPECT_EQ(big.feed(lines + ".\r\n"), "552 5.3.4 Message too big for system <a@x>\r\n");
+}
+
 }  // namespace
 }  // namespace bounced
