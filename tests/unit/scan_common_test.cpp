@@ -149,3 +149,35 @@ TEST(ScanCommon, SplitReportAgreesWithTwoSplits) {
     }
   }
 }
+
+TEST(ScanCommon, FindMarkerInBodyOnePassAgreesWithPlainSearch) {
+  // Sets of three or more markers take one skipping pass over the text: over a small alphabet
+  // (many windows that cannot skip, many near misses) it must find what a plain search finds.
+  std::uint32_t state = 11;
+  auto next = [&](std::uint32_t bound) {
+    state = state * 1664525u + 1013904223u;
+    return (state >> 8) % bound;
+  };
+  static constexpr char kAlphabet[] = "ab-\n\xc3";
+  auto random_text = [&](std::size_t n) {
+    std::string s(n, ' ');
+    for (auto& c : s) c = kAlphabet[next(sizeof kAlphabet - 1)];
+    return s;
+  };
+  MimePart root;
+  for (int round = 0; round < 5000; ++round) {
+    std::vector<std::string> owned;
+    for (std::uint32_t i = 3 + next(5); i > 0; --i) owned.push_back(random_text(next(3) == 0 ? 1 + next(8) : 6 + next(8)));
+    std::vector<std::string_view> markers(owned.begin(), owned.end());
+    std::string text = random_text(next(300));
+    if (next(2) == 0) text.insert(next(static_cast<std::uint32_t>(text.size() + 1)), owned[next(static_cast<std::uint32_t>(owned.size()))]);
+    ScanInput in{root, {}, {}, text, nullptr, nullptr};
+    const auto got = scan::find_marker(in, markers);
+    const auto want = naive_find_marker(text, markers, 0);
+    ASSERT_EQ(got.pos, want.pos) << text;
+    if (want.pos != scan::npos) {
+      ASSERT_EQ(got.index, want.index) << text;
+      ASSERT_EQ(got.end, want.end) << text;
+    }
+  }
+}
