@@ -152,12 +152,16 @@ constexpr std::size_t kOnePassMarkers = 3;
 bool find_markers_in_one_pass(std::string_view text, std::span<const std::string_view> markers, MarkerHit& hit) {
   constexpr std::size_t kMinWindow = 6;
   constexpr std::size_t kTableBits = 12;
+  constexpr std::size_t kMaxWindow = 13;
   std::size_t window = npos;
   for (const auto m : markers)
     if (!m.empty()) window = std::min(window, m.size());
   if (window == npos) return true;  // no marker: no hit
   if (window < kMinWindow) return false;
   if (text.size() < window) return true;
+  // A longer window skips further but costs more to set up (one table entry per marker byte in
+  // it); the texts searched are a few kilobytes.
+  window = std::min(window, kMaxWindow);
   auto block = [](char a, char b) {
     return ((static_cast<std::size_t>(static_cast<unsigned char>(a)) << 4) ^ static_cast<unsigned char>(b)) &
            ((std::size_t{1} << kTableBits) - 1);
