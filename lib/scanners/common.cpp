@@ -144,18 +144,27 @@ namespace {
 // From this many markers on, one pass over the text beats a substring search per marker.
 constexpr std::size_t kOnePassMarkers = 3;
 
-// Earliest of several (lowercase) markers in an already lowercased text, in one pass whose steps
-// usually skip nearly a whole shortest marker (Wu-Manber): the window is as long as the shortest
-// marker, and the two bytes ending it, hashed, give how far the window can move before any
-// marker's beginning could line up with it. Where it cannot move, every marker is compared there.
-// Returns false (and leaves `hit` alone) when the set does not suit it (a very short marker).
-bool find_markers_in_one_pass(std::string_view text, std::span<const std::string_view> markers, MarkerHit& hit) {
+// Which hit a one-pass search reports: the earliest in the text (ties: the first listed), or the
+// first listed that occurs anywhere.
+enum class Pick { earliest, first_listed };
+
+// Several (lowercase) markers sought in an already lowercased text in one pass whose steps usually
+// skip nearly a whole window (Wu-Manber): the window is at most as long as the shortest marker,
+// and the two bytes ending it, hashed, give how far the window can move before any marker's
+// beginning could line up with it. Where it cannot move, the markers are compared there.
+// marker_at(i) is marker i of `count`. Returns false (and leaves `hit` alone) when the set does not
+// suit it (a very short marker; an empty one when the first listed is wanted).
+template <typename MarkerAt>
+bool one_pass_search(std::string_view text, std::size_t count, MarkerAt marker_at, Pick pick, MarkerHit& hit) {
   constexpr std::size_t kMinWindow = 6;
   constexpr std::size_t kTableBits = 12;
   constexpr std::size_t kMaxWindow = 13;
   std::size_t window = npos;
-  for (const auto m : markers)
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::string_view m = marker_at(i);
+    if (m.empty() && pick == Pick::first_listed) return false;
     if (!m.empty()) window = std::min(window, m.size());
+  }
   if (window == npos) return true;  // no marker: no hit
   if (window < kMinWindow) return false;
   if (text.size() < window) return true;
@@ -169,7 +178,8 @@ bool find_markers_in_one_pass(std::string_view text, std::span<const std::string
   const std::size_t longest_shift = std::min<std::size_t>(window - 1, 255);
   std::array<std::uint8_t, std::size_t{1} << kTableBits> shift;
   shift.fill(static_cast<std::uint8_t>(longest_shift));
-  for (const auto m : markers) {
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::string_view m = marker_at(i);
     if (m.empty()) continue;
     for (std::size_t j = 0; j + 1 < window; ++j) {  // the block m[j], m[j + 1] ends window - 2 - j early
       const std::size_t distance = window - 2 - j;
@@ -179,20 +189,23 @@ bool find_markers_in_one_pass(std::string_view text, std::span<const std::string
   }
   const char* const p = text.data();
   const std::size_t last = text.size() - window;  // last window start
+  std::size_t candidates = count;                  // markers still able to improve on `hit`
   for (std::size_t pos = 0; pos <= last;) {
     const std::size_t s = shift[block(p[pos + window - 2], p[pos + window - 1])];
     if (s != 0) {
       pos += s;
       continue;
     }
-    for (std::size_t i = 0; i < markers.size(); ++i) {
-      const auto m = markers[i];
+    for (std::size_t i = 0; i < candidates; ++i) {
+      const std::string_view m = marker_at(i);
       if (m.empty() || m[0] != p[pos] || m.size() > text.size() - pos) continue;
       if (std::memcmp(m.data(), p + pos, m.size()) == 0) {
         hit.pos = pos;
         hit.index = i;
         hit.end = pos + m.size();
-        return true;
+        if (pick == Pick::earliest || i == 0) return true;
+        candidates = i;  // only an earlier-listed marker can do better now
+        break;
       }
     }
     ++pos;
@@ -203,7 +216,9 @@ bool find_markers_in_one_pass(std::string_view text, std::span<const std::string
 // find_marker over an already lowercased text: one pass for a set of markers, else one fast
 // substring search per marker.
 MarkerHit find_marker_lowered(std::string_view lowered, std::span<const std::string_view> markers) {
-  if (MarkerHit hit; markers.size() >= kOnePassMarkers && find_markers_in_one_pass(lowered, markers, hit)) return hit;
+  if (MarkerHit hit; markers.size() >= kOnePassMarkers &&
+                     one_pass_search(lowered, markers.size(), [&](std::size_t i) { return markers[i]; }, Pick::earliest, hit))
+    return hit;
   MarkerHit best;
   // Neighbouring markers often share a long beginning ("----- the following addresses had ..."):
   // when that beginning is nowhere in the text, none of the markers starting with it is searched.
@@ -421,6 +436,10 @@ std::string leading_reply_code(std::string_view text) {
 }
 
 const FixedReason* match_fixed(std::string_view lower_text, std::span<const FixedReason> table) {
+  if (MarkerHit hit; table.size() >= kOnePassMarkers &&
+                     one_pass_search(lower_text, table.size(), [&](std::size_t i) { return table[i].phrase; },
+                                     Pick::first_listed, hit))
+    return hit ? &table[hit.index] : nullptr;
   for (const auto& e : table)
     if (text::find_exact(lower_text, e.phrase) != npos) return &e;
   return nullptr;
