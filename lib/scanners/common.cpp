@@ -158,7 +158,7 @@ template <typename MarkerAt>
 bool one_pass_search(std::string_view text, std::size_t count, MarkerAt marker_at, Pick pick, MarkerHit& hit) {
   constexpr std::size_t kMinWindow = 6;
   constexpr std::size_t kTableBits = 12;
-  constexpr std::size_t kMaxWindow = 13;
+  constexpr std::size_t kMaxWindow = 64;
   std::size_t window = npos;
   for (std::size_t i = 0; i < count; ++i) {
     const std::string_view m = marker_at(i);
@@ -169,8 +169,11 @@ bool one_pass_search(std::string_view text, std::size_t count, MarkerAt marker_a
   if (window < kMinWindow) return false;
   if (text.size() < window) return true;
   // A longer window skips further but costs more to set up (one table entry per marker byte in
-  // it); the texts searched are a few kilobytes.
-  window = std::min(window, kMaxWindow);
+  // it): about 12 instructions per entry against 8 per step of window - 1 bytes, so the best
+  // window grows with the square root of the text's length over the number of markers.
+  std::size_t best_window = kMinWindow;
+  while (best_window < kMaxWindow && 3 * count * best_window * best_window < 2 * text.size()) ++best_window;
+  window = std::min(window, best_window);
   auto block = [](char a, char b) {
     return ((static_cast<std::size_t>(static_cast<unsigned char>(a)) << 4) ^ static_cast<unsigned char>(b)) &
            ((std::size_t{1} << kTableBits) - 1);

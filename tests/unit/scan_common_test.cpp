@@ -169,7 +169,7 @@ TEST(ScanCommon, FindMarkerInBodyOnePassAgreesWithPlainSearch) {
     std::vector<std::string> owned;
     for (std::uint32_t i = 3 + next(5); i > 0; --i) owned.push_back(random_text(next(3) == 0 ? 1 + next(8) : 6 + next(25)));
     std::vector<std::string_view> markers(owned.begin(), owned.end());
-    std::string text = random_text(next(300));
+    std::string text = random_text(next(2) == 0 ? next(300) : next(4000));  // (longer texts: longer windows)
     if (next(2) == 0) text.insert(next(static_cast<std::uint32_t>(text.size() + 1)), owned[next(static_cast<std::uint32_t>(owned.size()))]);
     ScanInput in{root, {}, {}, text, nullptr, nullptr};
     const auto got = scan::find_marker(in, markers);
@@ -201,7 +201,7 @@ TEST(ScanCommon, MatchFixedGivesTheFirstListedPhraseFound) {
     for (std::uint32_t i = 1 + next(8); i > 0; --i) phrases.push_back(random_text(next(4) == 0 ? 1 + next(6) : 6 + next(20)));
     std::vector<scan::FixedReason> table;
     for (const auto& p : phrases) table.push_back({p, "reason"});
-    std::string text = random_text(next(200));
+    std::string text = random_text(next(2) == 0 ? next(200) : next(3000));
     for (std::uint32_t k = next(3); k > 0; --k)
       text.insert(next(static_cast<std::uint32_t>(text.size() + 1)), phrases[next(static_cast<std::uint32_t>(phrases.size()))]);
     const scan::FixedReason* want = nullptr;
