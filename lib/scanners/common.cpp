@@ -157,7 +157,7 @@ enum class Pick { earliest, first_listed };
 template <typename MarkerAt>
 bool one_pass_search(std::string_view text, std::size_t count, MarkerAt marker_at, Pick pick, MarkerHit& hit) {
   constexpr std::size_t kMinWindow = 6;
-  constexpr std::size_t kTableBits = 12;
+  constexpr std::size_t kTableBits = 11;
   constexpr std::size_t kMaxWindow = 64;
   std::size_t window = npos;
   for (std::size_t i = 0; i < count; ++i) {
@@ -175,7 +175,7 @@ bool one_pass_search(std::string_view text, std::size_t count, MarkerAt marker_a
   while (best_window < kMaxWindow && 3 * count * best_window * best_window < 2 * text.size()) ++best_window;
   window = std::min(window, best_window);
   auto block = [](char a, char b) {
-    return ((static_cast<std::size_t>(static_cast<unsigned char>(a)) << 4) ^ static_cast<unsigned char>(b)) &
+    return ((static_cast<std::size_t>(static_cast<unsigned char>(a)) << 3) ^ static_cast<unsigned char>(b)) &
            ((std::size_t{1} << kTableBits) - 1);
   };
   const std::size_t longest_shift = std::min<std::size_t>(window - 1, 255);
