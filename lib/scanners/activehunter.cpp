@@ -13,7 +13,7 @@ std::optional<ScanResult> scan_activehunter(const ScanInput& in) {
   if (!in.header("x-ahmailid")) return std::nullopt;
   const auto start = scan::find_line_starting(in.body_text, "----- The following addresses had permanent fatal errors -----");
   if (start == scan::npos) return std::nullopt;
-  const auto split = scan::split_at_original(std::string_view(in.body_text).substr(start), scan::kEmbeddedPartMarkers);
+  const auto split = scan::split_at_original(in, std::string_view(in.body_text).substr(start), scan::kEmbeddedPartMarkers);
 
   ScanResult out;
   scan::LineCursor cur(split.report);

@@ -16,7 +16,7 @@ bool is_workmail(const ScanInput& in) {
 
 std::optional<ScanResult> scan_amazonworkmail(const ScanInput& in) {
   if (!is_workmail(in)) return std::nullopt;
-  const auto split = scan::split_at_original(in.body_text, scan::kOriginalPartMarkers);
+  const auto split = scan::split_at_original(in, in.body_text, scan::kOriginalPartMarkers);
   constexpr std::string_view kStart = "Technical report:";
   const auto start = scan::find_line_starting(split.report, kStart);
   if (start == scan::npos) return std::nullopt;

@@ -19,7 +19,7 @@ std::optional<ScanResult> scan_biglobe(const ScanInput& in) {
   bool from_biglobe = false;
   for (auto d : kDomains) from_biglobe = from_biglobe || text::icontains(in.from, std::string("postmaster") + std::string(d));
   if (!from_biglobe) return std::nullopt;
-  const auto split = scan::split_at_original(in.body_text, scan::kOriginalPartMarkers);
+  const auto split = scan::split_at_original(in, in.body_text, scan::kOriginalPartMarkers);
   const auto start = scan::find_line_starting(split.report, "----- The following addresses had delivery problems -----");
   if (start == scan::npos) return std::nullopt;
 

@@ -301,6 +301,10 @@ Split split_at_original(std::string_view body, std::span<const std::string_view>
   return split_at_hit(body, find_marker(body, original_markers));
 }
 
+Split split_at_original(const ScanInput& in, std::string_view body, std::span<const std::string_view> original_markers) {
+  return split_at_hit(body, find_marker(in, body, original_markers));
+}
+
 Split split_report(const ScanInput& in, std::string_view body, std::span<const std::string_view> end_markers,
                    std::span<const std::string_view> original_markers) {
   const auto end_hit = find_marker(in, body, end_markers);

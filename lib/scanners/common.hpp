@@ -53,6 +53,8 @@ struct Split {
 // Cuts `body` at the start of the line holding the earliest of `original_markers` (lowercase); the
 // original starts on the line after it (leading blank lines skipped).
 Split split_at_original(std::string_view body, std::span<const std::string_view> original_markers);
+// The same for a piece of in.body_text, searched through in.body_lower().
+Split split_at_original(const ScanInput& in, std::string_view body, std::span<const std::string_view> original_markers);
 // Both cuts at once: `report` ends at the line of the earliest of `end_markers`, `original` follows
 // the earliest of `original_markers` (what two split_at_original calls give, in about one pass).
 // `body` is usually a piece of in.body_text: then the searches run over in.body_lower().

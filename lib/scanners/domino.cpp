@@ -21,7 +21,7 @@ constexpr scan::FixedReason kReasons[] = {
 std::optional<ScanResult> scan_domino(const ScanInput& in) {
   if (!text::istarts_with(in.subject, "DELIVERY FAILURE:") && !text::istarts_with(in.subject, "DELIVERY_FAILURE:"))
     return std::nullopt;
-  const auto split = scan::split_at_original(in.body_text, scan::kEmbeddedPartMarkers);
+  const auto split = scan::split_at_original(in, in.body_text, scan::kEmbeddedPartMarkers);
   const auto start = scan::find_line_starting(split.report, "Your message");
   if (start == scan::npos) return std::nullopt;
 

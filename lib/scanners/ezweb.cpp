@@ -36,7 +36,7 @@ std::optional<ScanResult> scan_ezweb(const ScanInput& in) {
   if (const auto* mid = in.header("message-id"))
     match += text::icontains(*mid, ".ezweb.ne.jp>") || text::icontains(*mid, ".au.com>");
   if (match < 2) return std::nullopt;
-  const auto split = scan::split_at_original(in.body_text, kOriginalMarkers);
+  const auto split = scan::split_at_original(in, in.body_text, kOriginalMarkers);
 
   ScanResult out;
   std::string notice;  // EZweb's own text, shared by the addresses that follow

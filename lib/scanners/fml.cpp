@@ -39,7 +39,7 @@ std::optional<ScanResult> scan_fml(const ScanInput& in) {
   if (!text::icontains(in.from, "-admin@")) return std::nullopt;
   const auto* mid = in.header("message-id");
   if (!mid || !text::icontains(*mid, ".fml")) return std::nullopt;
-  const auto split = scan::split_at_original(in.body_text, kOriginalMarkers);
+  const auto split = scan::split_at_original(in, in.body_text, kOriginalMarkers);
 
   ScanResult out;
   scan::LineCursor cur(split.report);

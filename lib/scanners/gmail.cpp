@@ -124,7 +124,7 @@ std::optional<ScanResult> scan_gmail_current(const ScanInput& in) {
 std::optional<ScanResult> scan_gmail(const ScanInput& in) {
   if (!text::icontains(in.from, "mailer-daemon@google")) return std::nullopt;
   if (!text::icontains(in.subject, "delivery status notification")) return std::nullopt;
-  const auto split = scan::split_at_original(in.body_text, kOriginalMarkers);
+  const auto split = scan::split_at_original(in, in.body_text, kOriginalMarkers);
   const auto start = scan::find_line_starting(split.report, "Delivery to the following recipient");
   if (start == std::string_view::npos) return scan_gmail_current(in);
 

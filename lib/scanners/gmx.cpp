@@ -28,7 +28,7 @@ bool is_boilerplate(std::string_view t) {
 }
 
 std::optional<ScanResult> scan_gmx_like(const ScanInput& in, const char* name) {
-  const auto split = scan::split_at_original(in.body_text, kOriginalMarkers);
+  const auto split = scan::split_at_original(in, in.body_text, kOriginalMarkers);
   const auto start = scan::find_line_starting(split.report, kStart);
   if (start == scan::npos) return std::nullopt;
   ScanResult out;

@@ -16,7 +16,7 @@ std::optional<ScanResult> scan_googlegroups(const ScanInput& in) {
   if (!text::icontains(in.body_text, "groups.google.com")) return std::nullopt;
 
   static constexpr std::string_view kOriginalMarkers[] = {"----- original message -----"};
-  const auto split = scan::split_at_original(in.body_text, kOriginalMarkers);
+  const auto split = scan::split_at_original(in, in.body_text, kOriginalMarkers);
   // The first paragraphs (greeting, explanation, reasons) are the diagnostic.
   std::string diag;
   std::size_t paragraphs = 0;

@@ -43,7 +43,7 @@ std::optional<ScanResult> scan_imailserver(const ScanInput& in) {
   const bool by_mailer = mailer && text::istarts_with(text::trim(*mailer), "<SMTP32 v");
   if (!by_mailer && !text::istarts_with(text::trim(in.subject), "Undeliverable Mail")) return std::nullopt;
   if (!by_mailer && text::trim(in.subject).size() != 18) return std::nullopt;  // exactly "Undeliverable Mail"
-  const auto split = scan::split_at_original(in.body_text, kOriginalMarkers);
+  const auto split = scan::split_at_original(in, in.body_text, kOriginalMarkers);
   if (split.original.empty() && !by_mailer) return std::nullopt;
 
   ScanResult out;

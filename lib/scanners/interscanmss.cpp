@@ -20,7 +20,7 @@ std::optional<ScanResult> scan_interscanmss(const ScanInput& in) {
   bool match = text::icontains(in.from, "\"InterScan MSS\"") || text::icontains(in.from, "\"InterScan Notification\"");
   for (auto s : kSubjects) match = match || text::trim(in.subject) == s;
   if (!match) return std::nullopt;
-  const auto split = scan::split_at_original(in.body_text, scan::kEmbeddedPartMarkers);
+  const auto split = scan::split_at_original(in, in.body_text, scan::kEmbeddedPartMarkers);
 
   ScanResult out;
   scan::LineCursor cur(split.report);

@@ -19,7 +19,7 @@ std::optional<ScanResult> scan_kddi(const ScanInput& in) {
   const bool match = (text::icontains(in.from, "no-reply@") && text::icontains(in.from, ".dion.ne.jp")) ||
                      scan::header_has(in, "reply-to", "no-reply@app.auone-net.jp");
   if (!match) return std::nullopt;
-  const auto split = scan::split_at_original(in.body_text, scan::kOriginalPartMarkers);
+  const auto split = scan::split_at_original(in, in.body_text, scan::kOriginalPartMarkers);
   auto start = scan::find_line_starting(split.report, "Your mail sent on");
   if (start == scan::npos) start = scan::find_line_starting(split.report, "Your mail attempted to be delivered on");
   if (start == scan::npos) return std::nullopt;

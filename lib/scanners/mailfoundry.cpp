@@ -13,7 +13,7 @@ std::optional<ScanResult> scan_mailfoundry(const ScanInput& in) {
   if (!scan::any_header_has(in, "received", "(mailfoundry)") &&
       text::ifind(in.body_text, "unable to deliver message to: <") == scan::npos)
     return std::nullopt;
-  const auto split = scan::split_at_original(in.body_text, scan::kEmbeddedPartMarkers);
+  const auto split = scan::split_at_original(in, in.body_text, scan::kEmbeddedPartMarkers);
 
   ScanResult out;
   bool in_reason = false;

@@ -33,7 +33,7 @@ std::optional<ScanResult> scan_mcafee(const ScanInput& in) {
   const auto start = scan::find_marker(in, kStartMarker);
   if (!start) return std::nullopt;
   const std::string_view body = in.body_text;
-  const auto report = scan::split_at_original(body.substr(start.end), scan::kEmbeddedPartMarkers).report;
+  const auto report = scan::split_at_original(in, body.substr(start.end), scan::kEmbeddedPartMarkers).report;
 
   ScanResult result;
   for (auto line : text::lines(report)) {

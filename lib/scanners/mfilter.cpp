@@ -14,7 +14,7 @@ constexpr std::string_view kOriginalMarkers[] = {"-------original message", "---
 std::optional<ScanResult> scan_mfilter(const ScanInput& in) {
   const auto* mailer = in.header("x-mailer");
   if (!mailer || !text::iequals(text::trim(*mailer), "m-FILTER")) return std::nullopt;
-  const auto split = scan::split_at_original(in.body_text, kOriginalMarkers);
+  const auto split = scan::split_at_original(in, in.body_text, kOriginalMarkers);
 
   ScanResult out;
   enum class Section { addresses, server_message, command } section = Section::addresses;

@@ -20,7 +20,7 @@ constexpr scan::FixedReason kReasons[] = {
 
 std::optional<ScanResult> scan_notes(const ScanInput& in) {
   if (!text::istarts_with(in.subject, "Undeliverable message")) return std::nullopt;
-  const auto split = scan::split_at_original(in.body_text, kOriginalMarkers);
+  const auto split = scan::split_at_original(in, in.body_text, kOriginalMarkers);
   const auto start = scan::find_line_starting(split.report, kStart);
   if (start == scan::npos) return std::nullopt;
 

@@ -22,7 +22,7 @@ std::optional<ScanResult> scan_x2(const ScanInput& in) {
   bool subject = false;
   for (auto s : kSubjects) subject = subject || text::istarts_with(in.subject, s);
   if (!subject) return std::nullopt;
-  const auto split = scan::split_at_original(in.body_text, kOriginalMarkers);
+  const auto split = scan::split_at_original(in, in.body_text, kOriginalMarkers);
   const auto start = scan::find_line_starting(split.report, "Unable to deliver message to the following address");
   if (start == scan::npos) return std::nullopt;
 

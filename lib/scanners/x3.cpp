@@ -12,7 +12,7 @@ namespace bounced {
 std::optional<ScanResult> scan_x3(const ScanInput& in) {
   if (!text::istarts_with(in.from, "Mail Delivery System")) return std::nullopt;
   if (!text::istarts_with(in.subject, "Delivery status notification")) return std::nullopt;
-  const auto split = scan::split_at_original(in.body_text, scan::kEmbeddedPartMarkers);
+  const auto split = scan::split_at_original(in, in.body_text, scan::kEmbeddedPartMarkers);
   const auto start =
       scan::find_line_starting(split.report, "This is an automatically generated Delivery Status Notification");
   if (start == scan::npos) return std::nullopt;

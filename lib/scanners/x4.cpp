@@ -58,7 +58,7 @@ std::optional<ScanResult> scan_x4(const ScanInput& in) {
   const bool subject = text::istarts_with(in.subject, "failure notice") ||
                        text::istarts_with(in.subject, "Permanent Delivery Failure");
   if (!subject && !scan::any_header_has(in, "received", "invoked for bounce)")) return std::nullopt;
-  const auto split = scan::split_at_original(in.body_text, kOriginalMarkers);
+  const auto split = scan::split_at_original(in, in.body_text, kOriginalMarkers);
   if (text::ifind(split.report, "qmail-send program") != scan::npos) return std::nullopt;  // classic qmail
   std::size_t start = scan::npos;
   for (auto s : kStarts) start = std::min(start, scan::find_line_starting(split.report, s));

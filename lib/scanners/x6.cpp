@@ -13,7 +13,7 @@ namespace bounced {
 
 std::optional<ScanResult> scan_x6(const ScanInput& in) {
   if (!text::istarts_with(in.subject, "There was an error sending your mail")) return std::nullopt;
-  const auto split = scan::split_at_original(in.body_text, std::initializer_list<std::string_view>{
+  const auto split = scan::split_at_original(in, in.body_text, std::initializer_list<std::string_view>{
                                                                "the attachment contains the original mail headers"});
   ScanResult out;
   bool started = false;

@@ -14,7 +14,7 @@ std::optional<ScanResult> scan_yahoo(const ScanInput& in) {
       !text::icontains(std::string_view(in.body_text).substr(0, 2048), "sorry, we were unable to deliver your message"))
     return std::nullopt;
   static constexpr std::string_view kOriginalMarkers[] = {"--- below this line is a copy of the message"};
-  const auto split = scan::split_at_original(in.body_text, kOriginalMarkers);
+  const auto split = scan::split_at_original(in, in.body_text, kOriginalMarkers);
   const auto start = scan::find_line_starting(split.report, kStart);
   if (start == std::string_view::npos) return std::nullopt;
 

@@ -26,7 +26,7 @@ std::string code_after(std::string_view t, std::string_view label) {
 
 std::optional<ScanResult> scan_zoho(const ScanInput& in) {
   if (!in.header("x-zohomail") && !text::icontains(in.from, "mailer-daemon@mail.zoho")) return std::nullopt;
-  const auto split = scan::split_at_original(in.body_text, kOriginalMarkers);
+  const auto split = scan::split_at_original(in, in.body_text, kOriginalMarkers);
   const auto start = scan::find_line_starting(split.report, kStart);
   if (start == scan::npos) return std::nullopt;
 

@@ -140,6 +140,11 @@ TEST(ScanCommon, SplitReportAgreesWithTwoSplits) {
       const auto got = scan::split_report(in, piece, end_markers, original_markers);
       const auto report = scan::split_at_original(piece, end_markers).report;
       const auto original = scan::split_at_original(piece, original_markers).original;
+      const auto through_input = scan::split_at_original(in, piece, original_markers).original;
+      ASSERT_EQ(through_input.size(), original.size()) << text;
+      if (!original.empty()) {
+        ASSERT_EQ(through_input.data(), original.data()) << text;
+      }
       ASSERT_EQ(got.report.data(), report.data()) << text;
       ASSERT_EQ(got.report.size(), report.size()) << text;
       ASSERT_EQ(got.original.size(), original.size()) << text;
