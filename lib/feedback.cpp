@@ -104,17 +104,23 @@ std::optional<ScanResult> scan_feedback_report(const ScanInput& in) {
   const auto& headers = in.root.headers;
   const SV content_type = header_value(headers, "content-type");
   const MimePart* report = find_part(in.root, "message/feedback-report");
-  const std::string from = in.from.empty() ? decode_encoded_words(header_value(headers, "from")) : in.from;
-  const std::string subject =
-      in.subject.empty() ? decode_encoded_words(header_value(headers, "subject")) : in.subject;
-  const std::string from_address = text::lower(address_in(from));
+  // From and Subject as the scan input has them (decoded again only when empty there), not copied.
+  std::string from_decoded, subject_decoded;
+  if (in.from.empty()) from_decoded = decode_encoded_words(header_value(headers, "from"));
+  if (in.subject.empty()) subject_decoded = decode_encoded_words(header_value(headers, "subject"));
+  const SV from = in.from.empty() ? SV(from_decoded) : SV(in.from);
+  const SV subject = in.subject.empty() ? SV(subject_decoded) : SV(in.subject);
+  // The sender's bare address, lowercased: looked for only when the rest already points to a
+  // report (most messages are none).
+  auto sender_address = [&] { return text::lower(address_in(from)); };
 
   const bool arf = report || (contains_ci(content_type, "report-type=feedback-report") ||
                               contains_ci(content_type, "report-type=\"feedback-report\""));
   // Microsoft's Junk Mail Reporting Program (and Amazon SES's forwarding of it).
-  const bool jmrp = !arf && (from_address == "staff@hotmail.com" ||
-                             from_address == "complaints@email-abuse.amazonses.com") &&
-                    contains_ci(subject, "complaint about message from ");
+  const bool jmrp = !arf && contains_ci(subject, "complaint about message from ") && [&] {
+    const std::string a = sender_address();
+    return a == "staff@hotmail.com" || a == "complaints@email-abuse.amazonses.com";
+  }();
   // Apple Mail's one-click unsubscribe: an opt-out from the reader.
   const bool apple_unsubscribe = !arf && !jmrp && text::iequals(text::trim(header_value(headers, "x-apple-unsubscribe")), "true");
   if (!arf && !jmrp && !apple_unsubscribe) return std::nullopt;
@@ -122,7 +128,7 @@ std::optional<ScanResult> scan_feedback_report(const ScanInput& in) {
   ScanResult out;
   out.kind = MessageKind::feedback;
   if (apple_unsubscribe) {
-    if (from_address.empty()) return std::nullopt;
+    if (sender_address().empty()) return std::nullopt;
     add_unique(out.recipients, feedback_recipient(address_in(from), "opt-out", text::fold_space(in.body_text), {}));
     return out;
   }

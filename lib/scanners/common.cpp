@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <cstring>
 #include <functional>
 
@@ -140,8 +141,87 @@ MarkerHit find_marker(std::string_view text, std::span<const std::string_view> m
 }
 
 namespace {
-// find_marker over an already lowercased text: one fast substring search per marker.
+// From this many markers on, one pass over the text beats a substring search per marker.
+constexpr std::size_t kOnePassMarkers = 3;
+
+// Which hit a one-pass search reports: the earliest in the text (ties: the first listed), or the
+// first listed that occurs anywhere.
+enum class Pick { earliest, first_listed };
+
+// Several (lowercase) markers sought in an already lowercased text in one pass whose steps usually
+// skip nearly a whole window (Wu-Manber): the window is at most as long as the shortest marker,
+// and the two bytes ending it, hashed, give how far the window can move before any marker's
+// beginning could line up with it. Where it cannot move, the markers are compared there.
+// marker_at(i) is marker i of `count`. Returns false (and leaves `hit` alone) when the set does not
+// suit it (a very short marker; an empty one when the first listed is wanted).
+template <typename MarkerAt>
+bool one_pass_search(std::string_view text, std::size_t count, MarkerAt marker_at, Pick pick, MarkerHit& hit) {
+  constexpr std::size_t kMinWindow = 6;
+  constexpr std::size_t kTableBits = 11;
+  constexpr std::size_t kMaxWindow = 64;
+  std::size_t window = npos;
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::string_view m = marker_at(i);
+    if (m.empty() && pick == Pick::first_listed) return false;
+    if (!m.empty()) window = std::min(window, m.size());
+  }
+  if (window == npos) return true;  // no marker: no hit
+  if (window < kMinWindow) return false;
+  if (text.size() < window) return true;
+  // A longer window skips further but costs more to set up (one table entry per marker byte in
+  // it): about 12 instructions per entry against 8 per step of window - 1 bytes, so the best
+  // window grows with the square root of the text's length over the number of markers.
+  std::size_t best_window = kMinWindow;
+  while (best_window < kMaxWindow && 3 * count * best_window * best_window < 2 * text.size()) ++best_window;
+  window = std::min(window, best_window);
+  auto block = [](char a, char b) {
+    return ((static_cast<std::size_t>(static_cast<unsigned char>(a)) << 3) ^ static_cast<unsigned char>(b)) &
+           ((std::size_t{1} << kTableBits) - 1);
+  };
+  const std::size_t longest_shift = std::min<std::size_t>(window - 1, 255);
+  std::array<std::uint8_t, std::size_t{1} << kTableBits> shift;
+  shift.fill(static_cast<std::uint8_t>(longest_shift));
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::string_view m = marker_at(i);
+    if (m.empty()) continue;
+    for (std::size_t j = 0; j + 1 < window; ++j) {  // the block m[j], m[j + 1] ends window - 2 - j early
+      const std::size_t distance = window - 2 - j;
+      auto& s = shift[block(m[j], m[j + 1])];
+      if (distance < s) s = static_cast<std::uint8_t>(distance);
+    }
+  }
+  const char* const p = text.data();
+  const std::size_t last = text.size() - window;  // last window start
+  std::size_t candidates = count;                  // markers still able to improve on `hit`
+  for (std::size_t pos = 0; pos <= last;) {
+    const std::size_t s = shift[block(p[pos + window - 2], p[pos + window - 1])];
+    if (s != 0) {
+      pos += s;
+      continue;
+    }
+    for (std::size_t i = 0; i < candidates; ++i) {
+      const std::string_view m = marker_at(i);
+      if (m.empty() || m[0] != p[pos] || m.size() > text.size() - pos) continue;
+      if (std::memcmp(m.data(), p + pos, m.size()) == 0) {
+        hit.pos = pos;
+        hit.index = i;
+        hit.end = pos + m.size();
+        if (pick == Pick::earliest || i == 0) return true;
+        candidates = i;  // only an earlier-listed marker can do better now
+        break;
+      }
+    }
+    ++pos;
+  }
+  return true;
+}
+
+// find_marker over an already lowercased text: one pass for a set of markers, else one fast
+// substring search per marker.
 MarkerHit find_marker_lowered(std::string_view lowered, std::span<const std::string_view> markers) {
+  if (MarkerHit hit; markers.size() >= kOnePassMarkers &&
+                     one_pass_search(lowered, markers.size(), [&](std::size_t i) { return markers[i]; }, Pick::earliest, hit))
+    return hit;
   MarkerHit best;
   // Neighbouring markers often share a long beginning ("----- the following addresses had ..."):
   // when that beginning is nowhere in the text, none of the markers starting with it is searched.
@@ -359,6 +439,10 @@ std::string leading_reply_code(std::string_view text) {
 }
 
 const FixedReason* match_fixed(std::string_view lower_text, std::span<const FixedReason> table) {
+  if (MarkerHit hit; table.size() >= kOnePassMarkers &&
+                     one_pass_search(lower_text, table.size(), [&](std::size_t i) { return table[i].phrase; },
+                                     Pick::first_listed, hit))
+    return hit ? &table[hit.index] : nullptr;
   for (const auto& e : table)
     if (text::find_exact(lower_text, e.phrase) != npos) return &e;
   return nullptr;

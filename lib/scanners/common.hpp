@@ -29,8 +29,9 @@ struct MarkerHit {
 // Earliest occurrence (case-insensitive) of any of `markers` (lowercase) in `text` at or after `from`.
 MarkerHit find_marker(std::string_view text, std::span<const std::string_view> markers, std::size_t from = 0);
 
-// The same over the whole notification text of `in` (through its shared lowercased copy: one fast
-// substring search per marker). Offsets are into in.body_text.
+// The same over the whole notification text of `in` (through its shared lowercased copy: one
+// skipping pass for three or more markers, else a fast substring search per marker). Offsets are
+// into in.body_text.
 MarkerHit find_marker(const ScanInput& in, std::span<const std::string_view> markers);
 // The same within `text`: through the lowercased copy when `text` is a piece of in.body_text, else
 // as find_marker(text, markers). Offsets are into `text`.

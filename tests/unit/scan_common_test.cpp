@@ -149,3 +149,64 @@ TEST(ScanCommon, SplitReportAgreesWithTwoSplits) {
     }
   }
 }
+
+TEST(ScanCommon, FindMarkerInBodyOnePassAgreesWithPlainSearch) {
+  // Sets of three or more markers take one skipping pass over the text: over a small alphabet
+  // (many windows that cannot skip, many near misses) it must find what a plain search finds.
+  std::uint32_t state = 11;
+  auto next = [&](std::uint32_t bound) {
+    state = state * 1664525u + 1013904223u;
+    return (state >> 8) % bound;
+  };
+  static constexpr char kAlphabet[] = "ab-\n\xc3";
+  auto random_text = [&](std::size_t n) {
+    std::string s(n, ' ');
+    for (auto& c : s) c = kAlphabet[next(sizeof kAlphabet - 1)];
+    return s;
+  };
+  MimePart root;
+  for (int round = 0; round < 5000; ++round) {
+    std::vector<std::string> owned;
+    for (std::uint32_t i = 3 + next(5); i > 0; --i) owned.push_back(random_text(next(3) == 0 ? 1 + next(8) : 6 + next(25)));
+    std::vector<std::string_view> markers(owned.begin(), owned.end());
+    std::string text = random_text(next(2) == 0 ? next(300) : next(4000));  // (longer texts: longer windows)
+    if (next(2) == 0) text.insert(next(static_cast<std::uint32_t>(text.size() + 1)), owned[next(static_cast<std::uint32_t>(owned.size()))]);
+    ScanInput in{root, {}, {}, text, nullptr, nullptr};
+    const auto got = scan::find_marker(in, markers);
+    const auto want = naive_find_marker(text, markers, 0);
+    ASSERT_EQ(got.pos, want.pos) << text;
+    if (want.pos != scan::npos) {
+      ASSERT_EQ(got.index, want.index) << text;
+      ASSERT_EQ(got.end, want.end) << text;
+    }
+  }
+}
+
+TEST(ScanCommon, MatchFixedGivesTheFirstListedPhraseFound) {
+  // Tables of three or more phrases are matched in one pass over the text: the entry reported is
+  // still the first listed whose phrase occurs anywhere, wherever it stands.
+  std::uint32_t state = 13;
+  auto next = [&](std::uint32_t bound) {
+    state = state * 1664525u + 1013904223u;
+    return (state >> 8) % bound;
+  };
+  static constexpr char kAlphabet[] = "ab- ";
+  auto random_text = [&](std::size_t n) {
+    std::string s(n, ' ');
+    for (auto& c : s) c = kAlphabet[next(sizeof kAlphabet - 1)];
+    return s;
+  };
+  for (int round = 0; round < 5000; ++round) {
+    std::vector<std::string> phrases;
+    for (std::uint32_t i = 1 + next(8); i > 0; --i) phrases.push_back(random_text(next(4) == 0 ? 1 + next(6) : 6 + next(20)));
+    std::vector<scan::FixedReason> table;
+    for (const auto& p : phrases) table.push_back({p, "reason"});
+    std::string text = random_text(next(2) == 0 ? next(200) : next(3000));
+    for (std::uint32_t k = next(3); k > 0; --k)
+      text.insert(next(static_cast<std::uint32_t>(text.size() + 1)), phrases[next(static_cast<std::uint32_t>(phrases.size()))]);
+    const scan::FixedReason* want = nullptr;
+    for (const auto& e : table)
+      if (!want && text.find(e.phrase) != std::string::npos) want = &e;
+    ASSERT_EQ(scan::match_fixed(text, table), want) << text;
+  }
+}

@@ -162,3 +162,16 @@ TEST(Text, FoldSpaceAndLowerLongCleanRuns) {
     ASSERT_EQ(text::lower(h), lowered);
   }
 }
+
+TEST(Text, IsAsciiFindsOneHighByteAnywhere) {
+  // Lengths across the 64-byte and 8-byte steps, one 8-bit byte at every position (or none).
+  for (std::size_t n = 0; n <= 200; ++n) {
+    const std::string clean(n, 'a');
+    ASSERT_TRUE(text::is_ascii(clean)) << n;
+    for (std::size_t at = 0; at < n; ++at) {
+      std::string s = clean;
+      s[at] = static_cast<char>(0x80 | (at & 0x7f));
+      ASSERT_FALSE(text::is_ascii(s)) << n << " " << at;
+    }
+  }
+}
