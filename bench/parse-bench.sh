@@ -2,7 +2,9 @@
 # parse-bench.sh: parse throughput and memory of `bounced parse` against Sisimai 4.25 over the same
 # files, in one sitting. Uses hyperfine (Debian package) for wall time and CPU time (user + sys) of
 # whole processes, and /usr/bin/time -v for peak RSS. bounced runs twice: with its default --jobs
-# (one per core) and with --jobs 1 (one core), so both figures can be reported.
+# (one per core) and with --jobs 1 (one core), so both figures can be reported. Then alternating
+# rounds (Sisimai once, bounced five times, repeated) give a speed-up per round that holds when
+# the machine's speed drifts.
 #   bench/parse-bench.sh [CORPUS_DIR]     (default ../shared/corpus/sisimai)
 # Needs: a built ./build/bounced, hyperfine, libsisimai-perl (for the reference adapter).
 set -euo pipefail
@@ -37,6 +39,26 @@ for name, label in (("bounced", "bounced (default --jobs)"), ("bounced-j1", "bou
           f"speed-up {s['median']/b['median']:5.1f}x wall, {s_cpu/cpu:5.1f}x cpu")
 print(f"{'sisimai4':26s} median {s['median']*1000:7.1f} ms  {n/s['median']:8.0f} msgs/s  "
       f"cpu {s_cpu*1000:6.1f} ms")
+PY
+
+echo "== alternating: each round runs Sisimai once and bounced 5 times right after, so both see the"
+echo "   same machine (this shared machine's speed drifts between minutes); speed-up per round"
+python3 - "$bin" "$anchors/sisimai4-jsonl" "$corpus/eml" <<'PY'
+import statistics, subprocess, sys, time
+bounced, sisimai, eml = sys.argv[1:4]
+def wall(cmd):
+    t = time.perf_counter()
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - t
+wall([bounced, "parse", eml]); wall([sisimai, eml])  # warm-up
+ratios, b_all, s_all = [], [], []
+for _ in range(11):
+    s = wall([sisimai, eml])
+    b = statistics.median(wall([bounced, "parse", eml]) for _ in range(5))
+    ratios.append(s / b); b_all.append(b); s_all.append(s)
+print(f"rounds 11: bounced median {statistics.median(b_all)*1000:.1f} ms, sisimai median "
+      f"{statistics.median(s_all)*1000:.1f} ms; speed-up per round min {min(ratios):.1f}x "
+      f"median {statistics.median(ratios):.1f}x max {max(ratios):.1f}x")
 PY
 
 echo "== parse loop only: Sisimai's own figure (interpreter start-up excluded)"
