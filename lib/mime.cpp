@@ -91,15 +91,6 @@ std::vector<Segment> make_segments(std::string_view raw, const std::vector<Strea
 
 bool is_blank(char c) { return c == ' ' || c == '\t'; }
 
-// text::trim, inline: header lines are trimmed once each.
-inline std::string_view trim_space(std::string_view s) {
-  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; };
-  std::size_t b = 0, e = s.size();
-  while (b < e && space(s[b])) ++b;
-  while (e > b && space(s[e - 1])) --e;
-  return s.substr(b, e - b);
-}
-
 struct RawLine {
   std::string_view text;
   std::size_t next = 0;
@@ -286,7 +277,7 @@ void read_header_fields(std::string_view raw, F&& visit) {
     if (text.empty()) continue;
     if (is_blank(text[0])) {
       if (open && !all_blank(text)) {  // a continuation line: joined with one space
-        const std::string_view more = trim_space(text);
+        const std::string_view more = text::trim(text);
         if (is_folded) {
           if (!folded.empty()) folded += ' ';
           folded.append(more);
@@ -308,7 +299,7 @@ void read_header_fields(std::string_view raw, F&& visit) {
     }
     emit();
     name = text.substr(0, name_end);
-    value = trim_space(text.substr(k + 1));
+    value = text::trim(text.substr(k + 1));
     pending = open = true;
   }
   emit();
