@@ -6,6 +6,7 @@
 #include <string>
 
 #include "decode.hpp"
+#include "test_random.hpp"
 
 using namespace bounced;
 
@@ -163,11 +164,8 @@ std::string iconv_reference(const std::string& bytes, const char* charset) {
 
 // ISO-2022-JP text without escapes is converted without iconv; it must come out as iconv gives it.
 TEST(ToUtf8, Iso2022JpWithoutEscapesMatchesIconv) {
-  std::uint32_t state = 99;
-  auto next = [&](std::uint32_t bound) {
-    state = state * 1664525u + 1013904223u;
-    return (state >> 8) % bound;
-  };
+  test::TestRandom random(99);
+  auto next = [&](std::uint32_t bound) { return random.next(bound); };
   for (int round = 0; round < 2000; ++round) {
     std::string s;
     const std::uint32_t len = next(40);
@@ -206,11 +204,8 @@ TEST(Base64, RandomInputMatchesCharacterRule) {
     return out;
   };
   static const char kChars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=\r\n -*";
-  std::uint32_t state = 5;
-  auto next = [&](std::uint32_t bound) {
-    state = state * 1664525u + 1013904223u;
-    return (state >> 8) % bound;
-  };
+  test::TestRandom random(5);
+  auto next = [&](std::uint32_t bound) { return random.next(bound); };
   for (int round = 0; round < 5000; ++round) {
     std::string in;
     const std::uint32_t len = next(120);

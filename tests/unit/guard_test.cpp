@@ -8,6 +8,7 @@
 #include <string>
 
 #include "guard.hpp"
+#include "test_random.hpp"
 
 using namespace bounced;
 
@@ -271,11 +272,8 @@ TEST(Guard, ReadContentTypeMatchesMimetic) {
                                   "/",         ";",         "=",       "\"",     " ",      "\t",   "boundary",
                                   "BOUNDARY",  "charset",   "Charset", "x",      "utf-8",  "--b", "report-type",
                                   "\"\"",     "a b"};
-  std::uint32_t state = 12345;
-  auto next = [&](std::uint32_t bound) {
-    state = state * 1664525u + 1013904223u;
-    return (state >> 8) % bound;
-  };
+  test::TestRandom random(12345);
+  auto next = [&](std::uint32_t bound) { return random.next(bound); };
   for (int round = 0; round < 20000; ++round) {
     std::string value = round % 2 ? "multipart/mixed; " : "";
     const std::uint32_t pieces = next(14);
@@ -305,11 +303,8 @@ TEST(Guard, ReadContentTypeMatchesMimetic) {
 // field_name_length tests sixteen bytes at a time; it must stop where the byte rule stops.
 TEST(Guard, FieldNameLengthMatchesByteRule) {
   static const char kBytes[] = {'a', 'Z', '-', ':', ' ', '\t', '!', '~', '\x7f', '\x80', '\xff', '\0', '\r', '"'};
-  std::uint32_t state = 77;
-  auto next = [&](std::uint32_t bound) {
-    state = state * 1664525u + 1013904223u;
-    return (state >> 8) % bound;
-  };
+  test::TestRandom random(77);
+  auto next = [&](std::uint32_t bound) { return random.next(bound); };
   for (int round = 0; round < 20000; ++round) {
     std::string line;
     const std::uint32_t len = next(48);

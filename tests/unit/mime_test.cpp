@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "mime.hpp"
+#include "test_random.hpp"
 
 using namespace bounced;
 
@@ -256,15 +257,7 @@ class RawIterator {
   const char* p_ = nullptr;
 };
 
-struct Lcg {
-  std::uint32_t state;
-  std::uint32_t next(std::uint32_t bound) {
-    state = state * 1664525u + 1013904223u;
-    return (state >> 8) % bound;
-  }
-};
-
-std::string random_body(Lcg& rng, const std::vector<std::string>& boundaries) {
+std::string random_body(test::TestRandom& rng, const std::vector<std::string>& boundaries) {
   static const char* kLines[] = {"plain text", "a - b -- c", "--", "---- signature", "-x-", "",
                                  " indented", "Status: 5.1.1", "x --y"};
   std::string body;
@@ -285,7 +278,7 @@ std::string random_body(Lcg& rng, const std::vector<std::string>& boundaries) {
   return body;
 }
 
-std::string random_entity(Lcg& rng, std::vector<std::string>& boundaries, int depth) {
+std::string random_entity(test::TestRandom& rng, std::vector<std::string>& boundaries, int depth) {
   std::string e;
   if (depth < 3 && rng.next(3) == 0) {
     const std::string b = "b" + std::to_string(depth) + std::to_string(rng.next(100));
@@ -342,7 +335,7 @@ std::string with_newlines(const std::string& s, int style) {
 }  // namespace
 
 TEST(Mime, LeafBodiesMatchMimeticsOwnParse) {
-  Lcg rng{7};
+  test::TestRandom rng(7);
   int compared = 0;
   for (int round = 0; round < 3000; ++round) {
     std::vector<std::string> boundaries;
@@ -439,7 +432,7 @@ TEST(Mime, HeaderBlockReadersMatchThePlainRules) {
   static const char* kLines[] = {"From: a@example.org", "Subject:", " folded", "\tmore text ", "  ",
                                  " \f",                 "garbage",  ": no name", "X-Empty:   ", "To : b@example.org",
                                  "\r",                  "",         "  From: indented", "\t\t"};
-  Lcg rng{11};
+  test::TestRandom rng(11);
   for (int round = 0; round < 3000; ++round) {
     std::string block = round % 4 == 0 ? "  " : "";
     const std::uint32_t lines = rng.next(10);

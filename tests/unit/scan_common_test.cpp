@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "scanners/common.hpp"
+#include "test_random.hpp"
 
 using namespace bounced;
 
@@ -37,11 +38,8 @@ scan::MarkerHit naive_find_marker(std::string_view text, const std::vector<std::
 
 TEST(ScanCommon, FindMarkerAgreesWithPlainSearch) {
   static constexpr std::string_view kPool[] = {"ab", "Ba", "a-b", "--", "b@", "x", "AAB", "ba b", "@a", "- ", "b\nA"};
-  std::uint32_t state = 99;
-  auto next = [&](std::uint32_t bound) {
-    state = state * 1664525u + 1013904223u;
-    return (state >> 8) % bound;
-  };
+  test::TestRandom random(99);
+  auto next = [&](std::uint32_t bound) { return random.next(bound); };
   static constexpr char kAlphabet[] = "aAbB@- \nx";
   for (int round = 0; round < 20000; ++round) {
     std::string text(next(70), ' ');
@@ -80,11 +78,8 @@ TEST(ScanCommon, FindMarkerInBodySkipsOnlyAbsentSharedBeginnings) {
       "----- the following addresses", "the following", "addresses had", "permanent"};
   static constexpr std::string_view kPieces[] = {"----- the following addresses had ", "permanent errors", "transient errors",
                                                  "The Following ", "x ", "\n", "-----", "addresses had "};
-  std::uint32_t state = 7;
-  auto next = [&](std::uint32_t bound) {
-    state = state * 1664525u + 1013904223u;
-    return (state >> 8) % bound;
-  };
+  test::TestRandom random(7);
+  auto next = [&](std::uint32_t bound) { return random.next(bound); };
   MimePart root;
   for (int round = 0; round < 5000; ++round) {
     std::string text;
@@ -115,11 +110,8 @@ TEST(ScanCommon, FindSmtpCommandEarliestAnchorWins) {
 
 TEST(ScanCommon, SplitReportAgreesWithTwoSplits) {
   static constexpr std::string_view kPool[] = {"ab", "ba", "a-b", "--", "b@", "aab", "ba b", "@a", "b\na"};  // lowercase, as tables are
-  std::uint32_t state = 7;
-  auto next = [&](std::uint32_t bound) {
-    state = state * 1664525u + 1013904223u;
-    return (state >> 8) % bound;
-  };
+  test::TestRandom random(7);
+  auto next = [&](std::uint32_t bound) { return random.next(bound); };
   static constexpr char kAlphabet[] = "aAbB@- \nx";
   for (int round = 0; round < 20000; ++round) {
     std::string text(next(70), ' ');
@@ -158,17 +150,10 @@ TEST(ScanCommon, SplitReportAgreesWithTwoSplits) {
 TEST(ScanCommon, FindMarkerInBodyOnePassAgreesWithPlainSearch) {
   // Sets of three or more markers take one skipping pass over the text: over a small alphabet
   // (many windows that cannot skip, many near misses) it must find what a plain search finds.
-  std::uint32_t state = 11;
-  auto next = [&](std::uint32_t bound) {
-    state = state * 1664525u + 1013904223u;
-    return (state >> 8) % bound;
-  };
+  test::TestRandom random(11);
+  auto next = [&](std::uint32_t bound) { return random.next(bound); };
   static constexpr char kAlphabet[] = "ab-\n\xc3";
-  auto random_text = [&](std::size_t n) {
-    std::string s(n, ' ');
-    for (auto& c : s) c = kAlphabet[next(sizeof kAlphabet - 1)];
-    return s;
-  };
+  auto random_text = [&](std::size_t n) { return random.text(n, {kAlphabet, sizeof kAlphabet - 1}); };
   MimePart root;
   for (int round = 0; round < 5000; ++round) {
     std::vector<std::string> owned;
@@ -190,17 +175,10 @@ TEST(ScanCommon, FindMarkerInBodyOnePassAgreesWithPlainSearch) {
 TEST(ScanCommon, MatchFixedGivesTheFirstListedPhraseFound) {
   // Tables of three or more phrases are matched in one pass over the text: the entry reported is
   // still the first listed whose phrase occurs anywhere, wherever it stands.
-  std::uint32_t state = 13;
-  auto next = [&](std::uint32_t bound) {
-    state = state * 1664525u + 1013904223u;
-    return (state >> 8) % bound;
-  };
+  test::TestRandom random(13);
+  auto next = [&](std::uint32_t bound) { return random.next(bound); };
   static constexpr char kAlphabet[] = "ab- ";
-  auto random_text = [&](std::size_t n) {
-    std::string s(n, ' ');
-    for (auto& c : s) c = kAlphabet[next(sizeof kAlphabet - 1)];
-    return s;
-  };
+  auto random_text = [&](std::size_t n) { return random.text(n, {kAlphabet, sizeof kAlphabet - 1}); };
   for (int round = 0; round < 5000; ++round) {
     std::vector<std::string> phrases;
     for (std::uint32_t i = 1 + next(8); i > 0; --i) phrases.push_back(random_text(next(4) == 0 ? 1 + next(6) : 6 + next(20)));
