@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <iterator>
 #include <unordered_map>
 
 #include "bounce_metrics.hpp"
@@ -54,6 +55,7 @@ CommitQueue::CommitQueue(const Config& config) {
   sinks_ = make_sinks(config.sinks, config.hygiene);
   sink_configs_ = config.sinks;
   hygiene_ = config.hygiene;
+  note_sink_needs();
   dedup_->settle([this](const DedupLog::Checkpoints& cps) {
     for (const auto& s : sinks_) {
       auto it = cps.find(s->id());
@@ -70,6 +72,10 @@ CommitQueue::CommitQueue(const Config& config) {
 }
 
 CommitQueue::~CommitQueue() { stop(); }
+
+void CommitQueue::note_sink_needs() {
+  needs_sha256_ = std::any_of(sinks_.begin(), sinks_.end(), [](const auto& s) { return s->needs_content_sha256(); });
+}
 
 DedupLog::Checkpoints CommitQueue::checkpoints() const {
   DedupLog::Checkpoints cps;
@@ -109,6 +115,21 @@ void CommitQueue::submit(CommitRequest request) {
   }
   // Stopped (the end of a shutdown): nothing would ever complete it.
   if (request.done) request.done({false, false, "shutting down"});
+}
+
+void CommitQueue::submit_batch(std::vector<CommitRequest> requests) {
+  if (requests.empty()) return;
+  {
+    std::lock_guard lk(mu_);
+    if (running_ && !stop_) {
+      if (queue_.empty()) queue_.swap(requests);
+      else std::move(requests.begin(), requests.end(), std::back_inserter(queue_));
+      cv_.notify_one();
+      return;
+    }
+  }
+  for (auto& r : requests)
+    if (r.done) r.done({false, false, "shutting down"});
 }
 
 void CommitQueue::reopen() {
@@ -175,6 +196,7 @@ void CommitQueue::apply_sink_configs(const std::vector<SinkConfig>& configs) {
     if (sinks_[i]) spdlog::info("reload: sink {} removed", sinks_[i]->id());
   sinks_ = std::move(next);
   sink_configs_ = configs;
+  note_sink_needs();
 }
 
 // On the writer thread, between batches: reopen every sink's files (logrotate) and record their

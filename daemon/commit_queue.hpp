@@ -46,9 +46,12 @@ class CommitQueue {
   CommitQueue& operator=(const CommitQueue&) = delete;
 
   const HashKey& hash_key() const { return key_; }
+  // Whether a sink reads MessageRecord::content_sha256 (prepare_message computes it only then).
+  bool needs_content_sha256() const { return needs_sha256_; }
   void start();
   void stop();  // completes everything already submitted, then joins the thread
   void submit(CommitRequest request);  // after stop(): fails at once ("shutting down")
+  void submit_batch(std::vector<CommitRequest> requests);  // the same, one lock and one wake-up
   void reopen();  // SIGHUP: reopen sink files before the next batch
   // SIGHUP with a changed sink list: before the next batch, sinks whose configuration is unchanged
   // are kept (and reopened), the others are built anew (a failure keeps the whole old set).
@@ -74,6 +77,8 @@ class CommitQueue {
   HygieneConfig hygiene_;                 // for sinks built by a reload
   std::unique_ptr<Quarantine> quarantine_;
   HashKey key_{};
+  std::atomic<bool> needs_sha256_{false};
+  void note_sink_needs();
 
   mutable std::mutex mu_;
   std::condition_variable cv_;

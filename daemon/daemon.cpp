@@ -88,9 +88,10 @@ class Daemon {
     io_ = std::make_unique<asio::io_context>(1);
     if (commit_) {
       workers_ = std::make_unique<WorkerPool>(*io_, config_.workers, kJobsPerWorker * WorkerPool::resolve_threads(config_.workers));
-      spdlog::info("{} worker threads hash and parse messages", workers_->threads());
+      spdlog::info("{} worker threads hash and parse Maildir messages", workers_->threads());
     }
-    server_ = std::make_unique<LmtpServer>(*io_, commit_.get(), workers_.get(), config_);
+    server_ = std::make_unique<LmtpServer>(*io_, commit_.get(), config_);
+    spdlog::info("LMTP connections are served (and their messages parsed) on {} threads", server_->shards());
     const auto fds = systemd::listen_fds();
     if (!fds.empty()) {
       for (int fd : fds) server_->adopt(fd);

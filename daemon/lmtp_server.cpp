@@ -1,5 +1,7 @@
-// lmtp_server.cpp: see lmtp_server.hpp. The io_context runs on one thread: connections, the
-// watchdogs and the commit completions (posted back from the writer thread) never race.
+// lmtp_server.cpp: see lmtp_server.hpp. Each shard's io_context runs on one thread, and a
+// connection lives on one shard: its coroutines, its watchdog and its commit completions (posted
+// back from the writer thread) never race. The connection list, counters and listeners belong to
+// the first shard's thread (the daemon's io_context); the other shards post to it.
 #include "lmtp_server.hpp"
 
 #include <netinet/in.h>
@@ -14,6 +16,7 @@
 #include <cerrno>
 #include <cstring>
 #include <system_error>
+#include <thread>
 
 #include "bounce_metrics.hpp"
 #include "file_util.hpp"
@@ -23,9 +26,30 @@ namespace bounced {
 
 using Clock = std::chrono::steady_clock;
 
+// What a reload may change for open sessions, copied into each shard (read on its thread only).
+struct SessionSettings {
+  std::chrono::seconds idle_timeout{}, command_timeout{}, commit_timeout{};
+  std::string hostname;
+  bool null_mode = true;
+};
+
+struct LmtpServer::Shard {
+  explicit Shard(asio::io_context& main) : io(main) {}
+  Shard() : own(std::make_unique<asio::io_context>(1)), io(*own) {}
+  std::unique_ptr<asio::io_context> own;  // null for the first shard
+  asio::io_context& io;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
+  std::thread thread;
+  std::atomic<bool> finished{false};
+  SessionSettings settings;
+  std::vector<CommitRequest> pending_commits;  // parsed, not yet handed to the commit queue
+  bool commit_posted = false;                  // a handler that hands them over is queued
+};
+
 struct LmtpServer::Connection {
-  Connection(asio::io_context& io, StreamSocket s, LmtpLimits limits, std::string hostname)
-      : socket(std::move(s)), timer(io), session(limits, std::move(hostname)) {}
+  Connection(Shard& sh, StreamSocket s, LmtpLimits limits, std::string hostname)
+      : shard(sh), socket(std::move(s)), timer(sh.io), session(limits, std::move(hostname)) {}
+  Shard& shard;
   StreamSocket socket;
   asio::steady_timer timer;  // the watchdog's
   Clock::time_point deadline = Clock::time_point::max();
@@ -91,24 +115,51 @@ void set_deadline(LmtpServer::Connection& c, Clock::time_point t);
 
 }  // namespace
 
-LmtpServer::LmtpServer(asio::io_context& io, CommitQueue* commit, WorkerPool* workers, const Config& config)
-    : io_(io), commit_(commit), workers_(workers) {
+std::size_t LmtpServer::resolve_shards(std::size_t configured) {
+  if (configured > 0) return configured;
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+LmtpServer::LmtpServer(asio::io_context& io, CommitQueue* commit, const Config& config)
+    : io_(io), commit_(commit) {
+  const std::size_t n = resolve_shards(config.workers);
+  shards_.push_back(std::make_unique<Shard>(io_));
+  while (shards_.size() < n) shards_.push_back(std::make_unique<Shard>());
   apply(config);
+  for (auto& sh : shards_) {
+    if (!sh->own) continue;
+    sh->keep_running.emplace(sh->io.get_executor());
+    sh->thread = std::thread([p = sh.get()] {
+      try {
+        p->io.run();
+      } catch (const std::exception& e) {
+        spdlog::error("LMTP shard: {}", e.what());
+      }
+      p->finished = true;
+    });
+  }
 }
 
 LmtpServer::~LmtpServer() {
+  stop_shards();
   for (auto& l : listeners_) close_listener(l);
 }
 
 void LmtpServer::apply(const Config& config) {
   limits_ = limits_from(config.lmtp);
   hostname_ = config.lmtp.hostname.empty() ? local_hostname() : config.lmtp.hostname;
-  idle_timeout_ = config.lmtp.idle_timeout;
-  command_timeout_ = config.lmtp.command_timeout;
-  commit_timeout_ = config.lmtp.commit_timeout;
   max_connections_ = config.lmtp.max_connections;
   unix_mode_ = config.lmtp.unix_socket_mode;
-  null_mode_ = config.null_mode || commit_ == nullptr || workers_ == nullptr;
+  SessionSettings st;
+  st.idle_timeout = config.lmtp.idle_timeout;
+  st.command_timeout = config.lmtp.command_timeout;
+  st.commit_timeout = config.lmtp.commit_timeout;
+  st.hostname = hostname_;
+  st.null_mode = config.null_mode || commit_ == nullptr;
+  for (auto& sh : shards_) {
+    if (!sh->own || !sh->thread.joinable()) sh->settings = st;  // this thread's, or not started yet
+    else asio::post(sh->io, [p = sh.get(), st] { p->settings = st; });
+  }
 }
 
 namespace {
@@ -234,7 +285,20 @@ awaitable<void> LmtpServer::accept_loop(std::shared_ptr<StreamAcceptor> acceptor
       const int one = 1;
       ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     }
-    auto c = std::make_shared<Connection>(io_, std::move(socket), limits_, hostname_);
+    // To its shard: the descriptor moves to a socket of that shard's io_context.
+    Shard& sh = *shards_[next_shard_++ % shards_.size()];
+    if (&sh.io != &io_) {
+      const auto protocol = socket.local_endpoint(ec).protocol();
+      if (ec) continue;  // gone already
+      StreamSocket moved(sh.io);
+      moved.assign(protocol, socket.release(), ec);
+      if (ec) {
+        spdlog::warn("LMTP accept: {}", ec.message());
+        continue;
+      }
+      socket = std::move(moved);
+    }
+    auto c = std::make_shared<Connection>(sh, std::move(socket), limits_, hostname_);
     ++accepted_;
     if (auto* m = metrics()) {
       m->lmtp_connections.inc(0);
@@ -244,7 +308,7 @@ awaitable<void> LmtpServer::accept_loop(std::shared_ptr<StreamAcceptor> acceptor
     ++live_;
     conns_.push_front(c);
     c->self = conns_.begin();
-    asio::co_spawn(io_, serve(c), asio::detached);
+    asio::co_spawn(sh.io, serve(c), asio::detached);
   }
 }
 
@@ -288,7 +352,8 @@ awaitable<bool> LmtpServer::flush(Connection& c) {
 }
 
 awaitable<void> LmtpServer::commit_message(Connection& c) {
-  if (null_mode_) {
+  const SessionSettings& st = c.shard.settings;
+  if (st.null_mode) {
     c.session.message().clear();
     c.session.complete_message(LmtpSession::Outcome::stored, "null", c.out);
     co_return;
@@ -298,28 +363,23 @@ awaitable<void> LmtpServer::commit_message(Connection& c) {
     asio::steady_timer timer;
     std::optional<CommitResult> result;
   };
-  // Hashing and parsing happen on a worker; the message moves there and back (no copy). The
-  // watchdog allows for that time too.
-  set_deadline(c, Clock::now() + commit_timeout_ + std::chrono::seconds(5));
-  // Named, not temporaries in the co_await expression: g++ 12 mishandles those across a suspension.
-  auto prepare = [key = commit_->hash_key(), raw = std::move(c.session.message()), from = c.session.mail_from(),
-                  rcpts = c.session.recipients()]() mutable {
-    CommitRequest r = prepare_message(key, std::move(raw), {}, std::move(from), rcpts.empty() ? std::string() : rcpts.front());
-    if (rcpts.size() > 1) r.record->envelope_recipients = std::move(rcpts);  // attributed one by one (sqlite sink)
-    return r;
-  };
-  auto prepared = workers_->async_run(std::move(prepare), use_awaitable);
-  CommitRequest req = co_await std::move(prepared);
-  auto w = std::make_shared<Waiter>(io_);
+  // Hashing and parsing happen here, on the connection's shard: handing each message to another
+  // thread and back cost more than the parse itself (two context switches per message).
+  set_deadline(c, Clock::now() + st.commit_timeout + std::chrono::seconds(5));
+  const auto& rcpts = c.session.recipients();
+  CommitRequest req = prepare_message(commit_->hash_key(), commit_->needs_content_sha256(), std::move(c.session.message()), {}, c.session.mail_from(),
+                                      rcpts.empty() ? std::string() : rcpts.front());
+  if (rcpts.size() > 1) req.record->envelope_recipients = rcpts;  // attributed one by one (sqlite sink)
+  auto w = std::make_shared<Waiter>(c.shard.io);
   const std::string id = req.record->hash.hex().substr(0, 16);
-  req.done = [w, &io = io_](const CommitResult& r) {
+  req.done = [w, &io = c.shard.io](const CommitResult& r) {
     asio::post(io, [w, r] {
       w->result = r;
       w->timer.cancel();
     });
   };
-  commit_->submit(std::move(req));
-  w->timer.expires_after(commit_timeout_);
+  queue_commit(c.shard, std::move(req));
+  w->timer.expires_after(st.commit_timeout);
   if (!w->result) {
     boost::system::error_code ec;
     co_await w->timer.async_wait(asio::redirect_error(use_awaitable, ec));
@@ -334,10 +394,25 @@ awaitable<void> LmtpServer::commit_message(Connection& c) {
   c.session.complete_message(outcome, id, c.out);
 }
 
+// Group commit starts here: every message a shard parsed while handling the reads that were
+// ready together goes to the commit queue in one batch, after them (a posted handler runs after
+// the handlers already queued), so the writer thread wakes once per batch, not once per message.
+void LmtpServer::queue_commit(Shard& sh, CommitRequest req) {
+  sh.pending_commits.push_back(std::move(req));
+  if (sh.commit_posted) return;
+  sh.commit_posted = true;
+  asio::post(sh.io, [p = &sh, commit = commit_] {
+    p->commit_posted = false;
+    std::vector<CommitRequest> batch;
+    batch.swap(p->pending_commits);
+    commit->submit_batch(std::move(batch));
+  });
+}
+
 awaitable<void> LmtpServer::serve(std::shared_ptr<Connection> c) {
   try {
     c->deadline = Clock::now() + kWriteTimeout;
-    asio::co_spawn(io_, watchdog(c), asio::detached);
+    asio::co_spawn(c->shard.io, watchdog(c), asio::detached);
     if (c->over_limit) c->session.abort("421 4.3.2 Too many connections, try again later", c->out);
     else c->out = c->session.greeting();
     std::size_t start = 0;  // unconsumed bytes begin here in c->in
@@ -369,7 +444,8 @@ awaitable<void> LmtpServer::serve(std::shared_ptr<Connection> c) {
         c->in.shrink_to_fit();
       }
       const bool in_txn = c->session.in_transaction();
-      set_deadline(*c, Clock::now() + (in_txn ? command_timeout_ : idle_timeout_));
+      const SessionSettings& st = c->shard.settings;
+      set_deadline(*c, Clock::now() + (in_txn ? st.command_timeout : st.idle_timeout));
       c->reading_idle = !in_txn && c->in_len == 0;
       if (c->in.size() < c->in_len + kReadChunk) c->in.resize(c->in_len + kReadChunk);
       boost::system::error_code ec;
@@ -379,7 +455,7 @@ awaitable<void> LmtpServer::serve(std::shared_ptr<Connection> c) {
       c->reading_idle = false;
       if (!ec) continue;
       if (c->timed_out) {
-        c->session.abort("421 4.4.2 " + hostname_ + " Timeout, closing connection", c->out);
+        c->session.abort("421 4.4.2 " + c->shard.settings.hostname + " Timeout, closing connection", c->out);
         continue;
       }
       if (ec == asio::error::operation_aborted && draining_) {
@@ -405,15 +481,18 @@ void LmtpServer::connection_closed(Connection& c) {
   c.socket.shutdown(asio::socket_base::shutdown_both, ec);
   c.socket.close(ec);
   c.timer.cancel();
-  conns_.erase(c.self);
-  --live_;
   if (auto* m = metrics()) m->lmtp_open.add(-1);
-  if (draining_ && live_ == 0 && on_drained_) {
-    auto done = std::move(on_drained_);
-    on_drained_ = nullptr;
-    if (drain_timer_) drain_timer_->cancel();
-    asio::post(io_, std::move(done));
-  }
+  // The list and the counts belong to io_'s thread.
+  asio::post(io_, [this, self = c.self] {
+    conns_.erase(self);
+    --live_;
+    if (draining_ && live_ == 0 && on_drained_) {
+      auto done = std::move(on_drained_);
+      on_drained_ = nullptr;
+      if (drain_timer_) drain_timer_->cancel();
+      asio::post(io_, std::move(done));
+    }
+  });
 }
 
 void LmtpServer::drain(std::chrono::steady_clock::duration bound, std::function<void()> on_done) {
@@ -425,16 +504,27 @@ void LmtpServer::drain(std::chrono::steady_clock::duration bound, std::function<
     return;
   }
   on_drained_ = std::move(on_done);
-  for (auto& weak : conns_)
-    if (auto c = weak.lock(); c && c->reading_idle) c->socket.cancel(ec);
+  for (auto& weak : conns_) {
+    if (auto c = weak.lock()) {
+      asio::post(c->shard.io, [c] {
+        boost::system::error_code ignored;
+        if (c->reading_idle) c->socket.cancel(ignored);
+      });
+    }
+  }
   drain_timer_ = std::make_unique<asio::steady_timer>(io_);
   drain_timer_->expires_after(bound);
   drain_timer_->async_wait([this](const boost::system::error_code& e) {
     if (e) return;
     spdlog::warn("shutdown: {} connections still open after the drain bound: closing them", live_);
-    boost::system::error_code ignored;
-    for (auto& weak : conns_)
-      if (auto c = weak.lock()) c->socket.close(ignored);
+    for (auto& weak : conns_) {
+      if (auto c = weak.lock()) {
+        asio::post(c->shard.io, [c] {
+          boost::system::error_code ignored;
+          c->socket.close(ignored);
+        });
+      }
+    }
   });
 }
 
@@ -444,11 +534,34 @@ void LmtpServer::close() {
   for (auto& l : listeners_) close_listener(l);
   for (auto& weak : conns_) {
     if (auto c = weak.lock()) {
-      c->socket.close(ec);
-      c->timer.cancel();
+      asio::post(c->shard.io, [c] {
+        boost::system::error_code ignored;
+        c->socket.close(ignored);
+        c->timer.cancel();
+      });
     }
   }
   if (drain_timer_) drain_timer_->cancel();
+  stop_shards();
+}
+
+// The other shards run until their connections' coroutines have returned (their sockets are
+// closed by now, or they were never open), then their threads are joined: within a bound, after
+// which whatever is left is abandoned with the io_context (stop()).
+void LmtpServer::stop_shards() {
+  constexpr auto kBound = std::chrono::seconds(10);
+  const auto until = std::chrono::steady_clock::now() + kBound;
+  for (auto& sh : shards_) {
+    if (!sh->thread.joinable()) continue;
+    sh->keep_running.reset();
+    while (!sh->finished && std::chrono::steady_clock::now() < until)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    if (!sh->finished) {
+      spdlog::error("shutdown: an LMTP shard still busy after {}s: stopping it", kBound.count());
+      sh->io.stop();
+    }
+    sh->thread.join();
+  }
 }
 
 }  // namespace bounced

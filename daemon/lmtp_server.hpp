@@ -1,9 +1,12 @@
 // lmtp_server.hpp: LMTP listeners (TCP and Unix sockets, or sockets passed by systemd) and one
 // coroutine per connection driving an LmtpSession. Replies are batched: everything answerable
-// from the bytes at hand is written at once (pipelining). Every read has a deadline. Completed
-// messages are hashed and parsed on the worker pool (the I/O thread only moves bytes), then go
-// through the commit queue; the 250s are sent only when it reports them durable.
+// from the bytes at hand is written at once (pipelining). Every read has a deadline. Connections
+// are spread over `workers` shards, each an io_context on a thread of its own (shard 0 is the
+// daemon's own io_context), and each completed message is hashed and parsed on its connection's
+// shard: no hand-off to another thread and back per message. Parsed messages go to the commit
+// queue in one batch per shard loop iteration; the 250s are sent only when it reports them durable.
 #pragma once
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -16,14 +19,14 @@
 #include "commit_queue.hpp"
 #include "config.hpp"
 #include "lmtp_session.hpp"
-#include "worker_pool.hpp"
 
 namespace bounced {
 
 class LmtpServer {
  public:
-  // `commit` and `workers` are null in null mode.
-  LmtpServer(asio::io_context& io, CommitQueue* commit, WorkerPool* workers, const Config& config);
+  // `commit` is null in null mode. Connections are served on `resolve_shards(config.workers)`
+  // shards: the first is `io` (its thread is the caller's), the others get a thread each.
+  LmtpServer(asio::io_context& io, CommitQueue* commit, const Config& config);
   ~LmtpServer();
 
   // Binds the configured listeners (throws). Unix socket files are replaced if stale.
@@ -42,13 +45,18 @@ class LmtpServer {
   void drain(std::chrono::steady_clock::duration bound, std::function<void()> on_done);
 
   // The end of the shutdown: closes the listeners and every connection's socket and timers, so
-  // each connection's coroutines finish once the io_context runs again.
+  // each connection's coroutines finish once the io_context runs again; the other shards finish
+  // theirs and their threads are joined (bounded).
   void close();
+
+  std::size_t shards() const { return shards_.size(); }
+  static std::size_t resolve_shards(std::size_t configured);  // 0 = one per core
 
   std::size_t connections() const { return live_; }
   std::uint64_t accepted() const { return accepted_; }
 
   struct Connection;
+  struct Shard;
 
  private:
   struct Listener {
@@ -64,25 +72,26 @@ class LmtpServer {
   awaitable<bool> flush(Connection& c);
   awaitable<void> commit_message(Connection& c);
   void connection_closed(Connection& c);
+  void queue_commit(Shard& shard, CommitRequest req);
+  void stop_shards();
 
   asio::io_context& io_;
   CommitQueue* commit_;  // null in null mode
-  WorkerPool* workers_;  // null in null mode
   LmtpLimits limits_;
   std::string hostname_;
-  std::chrono::seconds idle_timeout_, command_timeout_, commit_timeout_;
   std::size_t max_connections_;
   unsigned unix_mode_ = 0660;
-  bool null_mode_;
   std::vector<Listener> listeners_;
   bool started_ = false;
   bool socket_activated_ = false;
   std::list<std::weak_ptr<Connection>> conns_;
-  std::size_t live_ = 0;
+  std::size_t live_ = 0;  // these three on io_'s thread only
   std::uint64_t accepted_ = 0;
-  bool draining_ = false;
+  std::size_t next_shard_ = 0;
+  std::atomic<bool> draining_{false};  // read by every shard
   std::function<void()> on_drained_;
   std::unique_ptr<asio::steady_timer> drain_timer_;
+  std::vector<std::unique_ptr<Shard>> shards_;  // last: its threads stop before the rest goes
 };
 
 }  // namespace bounced

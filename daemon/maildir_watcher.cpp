@@ -319,10 +319,11 @@ void MaildirWatcher::process(const std::string& name, bool complete) {
   // record; the sqlite sink picks again among all of them with the configured scheme), the hashes
   // and the parse. Back here, the commit; the file is moved once it is durable.
   workers_.async_run(
-      [key = commit_.hash_key(), raw = std::move(raw), source = std::move(source)]() mutable {
+      [key = commit_.hash_key(), sha256 = commit_.needs_content_sha256(), raw = std::move(raw),
+       source = std::move(source)]() mutable {
         auto candidates = envelope_recipient_candidates(raw);
         std::string envelope_recipient = pick_envelope_recipient(candidates, AttributionConfig{});
-        CommitRequest req = prepare_message(key, std::move(raw), std::move(source), {}, std::move(envelope_recipient));
+        CommitRequest req = prepare_message(key, sha256, std::move(raw), std::move(source), {}, std::move(envelope_recipient));
         if (candidates.size() > 1) req.record->envelope_candidates = std::move(candidates);
         return req;
       },

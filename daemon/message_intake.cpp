@@ -11,11 +11,12 @@
 
 namespace bounced {
 
-CommitRequest prepare_message(const HashKey& key, std::string&& raw, std::string source, std::string envelope_from,
+CommitRequest prepare_message(const HashKey& key, bool content_sha256, std::string&& raw, std::string source,
+                              std::string envelope_from,
                               std::string envelope_recipient) {
   auto rec = std::make_shared<MessageRecord>();
   rec->hash = siphash128(key, raw);
-  rec->content_sha256 = digest::sha256_hex(raw);
+  if (content_sha256) rec->content_sha256 = digest::sha256_hex(raw);
   rec->source = source.empty() ? "lmtp:" + rec->hash.hex() : std::move(source);
   rec->envelope_from = std::move(envelope_from);
   rec->envelope_recipient = std::move(envelope_recipient);

@@ -31,7 +31,8 @@ struct MessageRecord {
   // for `envelope_recipient` (one delivery), re-picked with the configured VERP scheme.
   std::vector<std::string> envelope_candidates;
   // SHA-256 of the raw bytes (hex): the store's message identity, the same `bounced record` uses,
-  // so one message arriving both ways is recorded once.
+  // so one message arriving both ways is recorded once. Empty when no sink needed it when the
+  // message was hashed (a reload that adds a SQLite sink: the store then uses `hash`).
   std::string content_sha256;
   bool parsed = false;          // false: unparseable, stored in the quarantine
   std::string error;            // why it could not be parsed
@@ -60,6 +61,9 @@ class Sink {
   virtual void committed() = 0;                 // the batch is durable everywhere
   virtual void rollback() = 0;                  // forget the staged records, undo partial writes
   virtual void reopen() {}                      // SIGHUP: reopen files (logrotate)
+  // Whether stage() reads MessageRecord::content_sha256 (hashing every message costs ~1 us/KiB,
+  // so it is computed only while some sink reads it).
+  virtual bool needs_content_sha256() const { return false; }
 };
 
 std::vector<std::unique_ptr<Sink>> make_sinks(const std::vector<SinkConfig>& configs,

@@ -30,6 +30,7 @@ class SqliteSink final : public Sink {
   explicit SqliteSink(SqliteSinkOptions options);
   std::string id() const override;
   bool durable() const override { return true; }
+  bool needs_content_sha256() const override { return true; }
   void stage(const MessageRecord& record) override { staged_.push_back(&record); }
   // Batches are numbered; the number is stored in the same transaction as the batch, so after a
   // crash the dedup log only keeps a batch the store holds too (nothing to cut: the store is
