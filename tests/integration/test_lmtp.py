@@ -41,8 +41,9 @@ def lmtp_send(client, rcpts, data, sender=""):
 class LmtpTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
+        # Three shards whatever the core count: connections land on different threads.
         cls.server = Server(extra_yaml="  max_message_size: 64K\n  max_line_length: 1024\n  max_errors: 3\n",
-                            maildir=False).start()
+                            maildir=False, top_yaml="workers: 3\n").start()
 
     @classmethod
     def tearDownClass(cls):
@@ -176,6 +177,15 @@ class LmtpTest(unittest.TestCase):
         for r in results:
             self.assertIsInstance(r, list, r)
             self.assertEqual(r[0][0], 250, r)
+        # Each one recorded exactly once, whichever shard served it.
+        def conc():  # one message each, first RCPT r{i}@conc.test; its records share one "file"
+            return {(r["envelope_recipient"], r["file"]) for r in self.server.records()
+                    if r.get("envelope_recipient", "").endswith("@conc.test")}
+        wait_for(lambda: len(conc()) >= n, timeout=10)
+        seen = conc()
+        self.assertEqual(sorted(e for e, _ in seen), sorted(f"r{i}@conc.test" for i in range(n)))
+        with open(self.server.log_path) as f:
+            self.assertIn("on 3 threads", f.read())
 
     def test_unix_socket(self):
         c = smtplib.LMTP(self.server.sock_path, timeout=10)
