@@ -2,7 +2,9 @@
 // with pipelining (MAIL, RCPT... and DATA in one write; then the message, its final "." and the
 // next MAIL, RCPT... DATA in one write; --no-pipeline sends that next batch only after the
 // replies) and reports messages/s, latency from the end of DATA to the last per-recipient reply
-// (p50/p99), reply codes, and the server's peak RSS (VmHWM of --pid).
+// (p50/p99), reply codes, the server's peak RSS (VmHWM of --pid), and the CPU time the server and
+// this generator spent per message during the run (user + system, from /proc and getrusage): the
+// figure that holds when other work on the machine makes the throughput noisy.
 // Each message gets an "X-Bench-Id" header so the server's dedup sees distinct messages.
 //
 //   lmtp_load (--tcp HOST:PORT | --unix PATH) --dir DIR [--connections 16] [--messages 20000]
@@ -22,6 +24,8 @@
 #include <boost/asio/write.hpp>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -162,6 +166,29 @@ long status_kib(long pid, const char* field) {
   return -1;
 }
 
+// User + system CPU seconds of a process so far (/proc/PID/stat fields 14 and 15), -1 if unknown.
+double process_cpu_seconds(long pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat;
+  std::getline(in, stat);
+  const auto paren = stat.rfind(')');  // the command name may hold spaces
+  if (paren == std::string::npos) return -1;
+  std::istringstream fields(stat.substr(paren + 2));
+  std::string f;
+  long utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && fields >> f; ++i) {
+    if (i == 14) utime = std::atol(f.c_str());
+    if (i == 15) stime = std::atol(f.c_str());
+  }
+  return double(utime + stime) / double(sysconf(_SC_CLK_TCK));
+}
+
+double own_cpu_seconds() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
 void usage() {
   std::fprintf(stderr,
                "usage: lmtp_load (--tcp HOST:PORT | --unix PATH) --dir DIR [--connections N] [--messages M]\n"
@@ -228,9 +255,12 @@ int main(int argc, char** argv) {
   }
   asio::io_context io(1);
   for (int c = 0; c < opt.connections; ++c) asio::co_spawn(io, run_connection(c, opt, sh, ep), asio::detached);
+  const double server_cpu0 = opt.pid ? process_cpu_seconds(opt.pid) : -1, own_cpu0 = own_cpu_seconds();
   const auto start = Clock::now();
   io.run();
   const double secs = std::chrono::duration<double>(Clock::now() - start).count();
+  const double server_cpu = opt.pid && server_cpu0 >= 0 ? process_cpu_seconds(opt.pid) - server_cpu0 : -1;
+  const double own_cpu = own_cpu_seconds() - own_cpu0;
   std::sort(sh.latencies_ms.begin(), sh.latencies_ms.end());
   auto pct = [&](double p) {
     if (sh.latencies_ms.empty()) return 0.0;
@@ -240,11 +270,12 @@ int main(int argc, char** argv) {
   std::printf("{\"connections\": %d, \"messages\": %ld, \"rcpts\": %d, \"seconds\": %.3f, \"msgs_per_s\": %.0f, "
               "\"p50_ms\": %.3f, \"p99_ms\": %.3f, \"max_ms\": %.3f, \"ok\": %ld, \"temp_fail\": %ld, \"perm_fail\": %ld, "
               "\"conn_errors\": %ld, \"files\": %zu, \"avg_bytes\": %zu, \"server_vmhwm_kib\": %ld, "
-              "\"server_vmrss_kib\": %ld}\n",
+              "\"server_vmrss_kib\": %ld, \"server_cpu_us_per_msg\": %.1f, \"load_cpu_us_per_msg\": %.1f}\n",
               opt.connections, done, opt.rcpts, secs, done / secs, pct(0.50), pct(0.99),
               sh.latencies_ms.empty() ? 0.0 : sh.latencies_ms.back(), sh.ok, sh.temp_fail, sh.perm_fail, sh.conn_errors,
               sh.bodies.size(), bytes / sh.bodies.size(), opt.pid ? status_kib(opt.pid, "VmHWM:") : -1L,
-              opt.pid ? status_kib(opt.pid, "VmRSS:") : -1L);
+              opt.pid ? status_kib(opt.pid, "VmRSS:") : -1L, server_cpu >= 0 && done ? server_cpu * 1e6 / double(done) : -1.0,
+              done ? own_cpu * 1e6 / double(done) : -1.0);
   if (!sh.first_error.empty()) std::fprintf(stderr, "lmtp_load: first error: %s\n", sh.first_error.c_str());
   return sh.conn_errors || sh.temp_fail || sh.perm_fail ? 1 : 0;
 }
