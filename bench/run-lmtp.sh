@@ -83,6 +83,10 @@ printf '\n%-34s %10s %10s\n' "" "null" "jsonl+fsync"
 printf '%-34s %10s %10s\n' "msgs/s, 16 connections" "$n" "$j"
 printf '%-34s %10s %10s\n' "p50 ms, 16 connections" "$(extract "$null16" p50_ms)" "$(extract "$jsonl16" p50_ms)"
 printf '%-34s %10s %10s\n' "p99 ms, 16 connections" "$(extract "$null16" p99_ms)" "$(extract "$jsonl16" p99_ms)"
+printf '%-34s %10s %10s\n' "server CPU us/msg, 16 connections" "$(extract "$null16" server_cpu_us_per_msg)" \
+  "$(extract "$jsonl16" server_cpu_us_per_msg)"
+printf '%-34s %10s %10s\n' "lmtp_load CPU us/msg, 16 conns" "$(extract "$null16" load_cpu_us_per_msg)" \
+  "$(extract "$jsonl16" load_cpu_us_per_msg)"
 printf '%-34s %10s %10s\n' "msgs/s, 256 connections" "$(extract "$null256" msgs_per_s)" "$(extract "$jsonl256" msgs_per_s)"
 printf '%-34s %10s %10s\n' "p99 ms, 256 connections" "$(extract "$null256" p99_ms)" "$(extract "$jsonl256" p99_ms)"
 printf '%-34s %10s %10s\n' "peak RSS MiB, 256 connections" \
