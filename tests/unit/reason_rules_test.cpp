@@ -2,10 +2,12 @@
 #include <gtest/gtest.h>
 
 #include <cctype>
+#include <span>
 #include <string>
 #include <tuple>
 
 #include "reason_rules.hpp"
+#include "test_random.hpp"
 
 using namespace bounced;
 
@@ -262,5 +264,56 @@ TEST(ReasonRules, PhraseListsLookedUpByName) {
   for (int round = 0; round < 2; ++round) {  // the second round reads the memo
     EXPECT_EQ(index.find("mailboxfull"), find_reason_phrase("mailboxfull", text));
     EXPECT_TRUE(index.find("nosuchreason").empty());
+  }
+}
+
+// find_smtp_reply ranks the numbers it found through a table; the plain rule tries each listed
+// code in order (5xx list, 4xx list, 2xx list) and returns the first that stands alone somewhere.
+TEST(ReasonRules, FindReplyMatchesThePlainListOrder) {
+  static constexpr std::string_view k5[] = {"550", "552", "553", "551", "521", "525", "523", "524", "530", "533", "534",
+                                            "535", "538", "555", "556", "554", "500", "501", "502", "503", "504"};
+  static constexpr std::string_view k4[] = {"421", "450", "451", "452", "422", "430",
+                                            "432", "453", "454", "455", "458", "459"};
+  static constexpr std::string_view k2[] = {"211", "214", "220", "221", "235", "250",
+                                            "251", "252", "253", "334", "354"};
+  auto plain = [&](std::string_view text, char klass) -> std::string {
+    std::string upper(text);
+    for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (text.size() < 3 || upper.find("X-UNIX") != std::string::npos) return {};
+    auto digit = [](char c) { return c >= '0' && c <= '9'; };
+    auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+    auto glue = [&](char c) { return c == '-' || c == '.' || c == '/' || digit(c); };
+    auto alone = [&](std::size_t at) {
+      const char before = at > 0 ? text[at - 1] : ' ';
+      const char after = at + 3 < text.size() ? text[at + 3] : ' ';
+      if ((before != '-' && glue(before)) || (after != '-' && glue(after))) return false;
+      return !alpha(before) && !alpha(after);
+    };
+    auto try_list = [&](std::span<const std::string_view> list) -> std::string {
+      for (auto code : list)
+        for (auto at = text.find(code); at != std::string_view::npos; at = text.find(code, at + 1))
+          if (alone(at)) return std::string(code);
+      return {};
+    };
+    std::string r;
+    if (klass == '5' || klass == 0) r = try_list(k5);
+    if (r.empty() && (klass == '4' || klass == 0)) r = try_list(k4);
+    if (r.empty() && (klass == '2' || klass == 0)) r = try_list(k2);
+    return r;
+  };
+  test::TestRandom rng(31337);
+  static constexpr std::string_view kPieces[] = {" ", "-", ".", "/", "x", "X-UNIX", "#", "(", "9", "05", "999", "100"};
+  for (int round = 0; round < 20000; ++round) {
+    std::string text;
+    const auto pieces = rng.next(12);
+    for (std::uint32_t i = 0; i < pieces; ++i) {
+      switch (rng.next(4)) {
+        case 0: text += k5[rng.next(std::size(k5))]; break;
+        case 1: text += k4[rng.next(std::size(k4))]; break;
+        case 2: text += k2[rng.next(std::size(k2))]; break;
+        default: text += kPieces[rng.next(std::size(kPieces))]; break;
+      }
+    }
+    for (char klass : {char{0}, '5', '4', '2'}) ASSERT_EQ(find_smtp_reply(text, klass), plain(text, klass)) << text;
   }
 }
