@@ -5,6 +5,7 @@
 #include <span>
 #include <string>
 #include <tuple>
+#include <vector>
 
 #include "reason_rules.hpp"
 #include "test_random.hpp"
@@ -315,5 +316,51 @@ TEST(ReasonRules, FindReplyMatchesThePlainListOrder) {
       }
     }
     for (char klass : {char{0}, '5', '4', '2'}) ASSERT_EQ(find_smtp_reply(text, klass), plain(text, klass)) << text;
+  }
+}
+
+// PhraseIndex names its candidate phrases from the text's hashed character pairs and a table of
+// the phrases' first pairs; the plain rule reads each reason's list in order with pattern_matches.
+// Texts are built from pieces of real phrases (so that many almost match), random words and
+// bytes, including non-ASCII and pairs that share a hashed key.
+TEST(ReasonRules, PhraseIndexMatchesThePlainListOrder) {
+  static constexpr std::string_view kReasons[] = {
+      "userunknown", "filtered", "rejected", "blocked", "mailboxfull", "spamdetected", "hostunknown",
+      "suspend", "mesgtoobig", "exceedlimit", "hasmoved", "norelaying", "authfailure", "requireptr",
+      "notcompliantrfc", "badreputation", "contenterror", "speeding", "toomanyconn", "policyviolation",
+      "virusdetected", "securityerror", "systemerror", "networkerror", "systemfull", "notaccept", "expired",
+      "mailererror", "vacation", "nosuchreason"};
+  std::vector<std::string_view> all;
+  for (auto r : kReasons)
+    for (auto p : reason_phrase_list(r)) all.push_back(p);
+  ASSERT_GT(all.size(), 500u);
+  test::TestRandom rng(8128);
+  for (int round = 0; round < 3000; ++round) {
+    std::string text;
+    const auto pieces = 1 + rng.next(8);
+    for (std::uint32_t i = 0; i < pieces; ++i) {
+      const auto p = all[rng.next(static_cast<std::uint32_t>(all.size()))];
+      switch (rng.next(4)) {
+        case 0: text += p; break;  // a whole phrase (its '*' kept: then it only matches as text)
+        case 1: {                   // a piece of one
+          const auto from = rng.next(static_cast<std::uint32_t>(p.size()));
+          text += p.substr(from, rng.next(static_cast<std::uint32_t>(p.size() - from) + 1));
+          break;
+        }
+        case 2: text += rng.text(rng.next(6), "abcdefghijklmnopqrstuvwxyz .:;-!\x80\xe9" "a!"); break;
+        default: text += ' '; break;
+      }
+    }
+    PhraseIndex index(text);
+    for (auto r : kReasons) {
+      std::string_view want;
+      for (auto p : reason_phrase_list(r))
+        if (pattern_matches(text, p)) {
+          want = p;
+          break;
+        }
+      ASSERT_EQ(index.find(r), want) << r << " in " << text;
+      ASSERT_EQ(index.find(r), want) << r << " (asked again) in " << text;
+    }
   }
 }
