@@ -3,13 +3,81 @@
 // Final-Recipient / Original-Recipient seen in the same group.
 #include "dsn.hpp"
 
+#include <array>
+#include <cstdint>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "text.hpp"
 
 namespace bounced {
 namespace {
 
+// The fields this reader knows; every other name is `other` (it still ends a recipient group).
+enum class FieldId : std::uint8_t {
+  other,
+  reporting_mta,
+  arrival_date,
+  received_from_mta,
+  original_envelope_id,
+  final_recipient,
+  x_actual_recipient,
+  original_recipient,
+  action,
+  status,
+  remote_mta,
+  diagnostic_code,
+  last_attempt_date,
+  will_retry_until,
+  final_log_id,
+  x_display_name,
+  x_powermta_bouncecategory,
+};
+
+struct KnownField {
+  std::string_view name;  // lowercase
+  FieldId id;
+  bool per_recipient;     // belongs to a recipient group (RFC 3464 2.3, and the extensions read)
+};
+
+constexpr KnownField kKnownFields[] = {
+    {"reporting-mta", FieldId::reporting_mta, false},
+    {"arrival-date", FieldId::arrival_date, false},
+    {"received-from-mta", FieldId::received_from_mta, false},
+    {"original-envelope-id", FieldId::original_envelope_id, false},
+    {"final-recipient", FieldId::final_recipient, true},
+    {"x-actual-recipient", FieldId::x_actual_recipient, true},
+    {"original-recipient", FieldId::original_recipient, true},
+    {"action", FieldId::action, true},
+    {"status", FieldId::status, true},
+    {"remote-mta", FieldId::remote_mta, true},
+    {"diagnostic-code", FieldId::diagnostic_code, true},
+    {"last-attempt-date", FieldId::last_attempt_date, true},
+    {"will-retry-until", FieldId::will_retry_until, true},
+    {"final-log-id", FieldId::final_log_id, true},
+    {"x-display-name", FieldId::x_display_name, true},
+    {"x-powermta-bouncecategory", FieldId::x_powermta_bouncecategory, true},
+};
+
+// Which of the known fields `name` (any case) is: its length picks the few candidates.
+FieldId field_id(std::string_view name) {
+  for (const auto& k : kKnownFields)
+    if (k.name.size() == name.size() && text::iequals(name, k.name)) return k.id;
+  return FieldId::other;
+}
+
+constexpr auto kPerRecipient = [] {
+  std::array<bool, 32> out{};
+  for (const auto& k : kKnownFields) out[static_cast<std::size_t>(k.id)] = k.per_recipient;
+  return out;
+}();
+
+bool is_recipient_field(FieldId id) { return kPerRecipient[static_cast<std::size_t>(id)]; }
+
 struct Field {
-  std::string name;         // lowercase
+  FieldId id;
   std::string_view line;    // the value as written on the field's own line (trimmed)
   std::string folded = {};  // with continuation lines, when there were any
   bool group_start;         // a blank line preceded it
@@ -21,20 +89,40 @@ struct Field {
   }
 };
 
-// Field names are short: lowercased in the string itself (no call, no second copy).
-std::string lower_name(std::string_view name) {
-  std::string out(name);
-  for (auto& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-  return out;
+// The next line of `s` from `at` (LF, CRLF or CR ends it; the end removed), as text::lines
+// splits; false at the end.
+bool next_line(std::string_view s, std::size_t& at, std::string_view& line) {
+  const std::size_t n = s.size();
+  if (at >= n) return false;
+  const char* p = s.data();
+  std::size_t i = at;
+#if defined(__SSE2__)
+  // Sixteen bytes at a time to the first CR or LF.
+  const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+  for (; i + 16 <= n; i += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    const unsigned mask =
+        static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, cr))));
+    if (mask != 0) {
+      i += static_cast<std::size_t>(__builtin_ctz(mask));
+      break;
+    }
+  }
+#endif
+  while (i < n && p[i] != '\n' && p[i] != '\r') ++i;
+  line = s.substr(at, i - at);
+  at = i + 1;
+  if (i < n && p[i] == '\r' && at < n && p[at] == '\n') ++at;
+  return true;
 }
 
 std::vector<Field> unfold_fields(std::string_view body) {
   std::vector<Field> out;
-  const auto lines = text::lines(body);
-  out.reserve(lines.size());
+  out.reserve(body.size() / 40 + 4);
   bool blank_before = false;
-  for (auto line : lines) {
+  std::size_t at = 0;
+  std::string_view line;
+  while (next_line(body, at, line)) {
     const auto trimmed = text::trim(line);
     if (trimmed.empty()) {
       blank_before = true;
@@ -58,17 +146,10 @@ std::vector<Field> unfold_fields(std::string_view body) {
       blank_before = false;
       continue;
     }
-    out.push_back({lower_name(name), text::trim(line.substr(colon + 1)), {}, blank_before});
+    out.push_back({field_id(name), text::trim(line.substr(colon + 1)), {}, blank_before});
     blank_before = false;
   }
   return out;
-}
-
-bool is_recipient_field(std::string_view n) {
-  return n == "final-recipient" || n == "original-recipient" || n == "action" || n == "status" ||
-         n == "remote-mta" || n == "diagnostic-code" || n == "last-attempt-date" ||
-         n == "will-retry-until" || n == "final-log-id" || n == "x-actual-recipient" ||
-         n == "x-display-name" || n == "x-powermta-bouncecategory";
 }
 
 std::string first_word(std::string_view v) {
@@ -78,9 +159,9 @@ std::string first_word(std::string_view v) {
   return std::string(v.substr(0, e));
 }
 
-}  // namespace
-
-std::string remove_comments(std::string_view v) {
+// remove_comments without a copy when there is nothing to remove: a view of `v`, or of
+// `scratch` holding the cleaned text.
+std::string_view without_comments(std::string_view v, std::string& scratch) {
   // Nothing to remove without a '(' (and no quoted pair to unescape without a '\\').
   // (A loop: find_first_of asks memchr once per byte.)
   bool plain = true;
@@ -89,16 +170,16 @@ std::string remove_comments(std::string_view v) {
       plain = false;
       break;
     }
-  if (plain) return std::string(text::trim(v));
-  std::string out;
+  if (plain) return text::trim(v);
+  scratch.clear();
   int depth = 0;
   bool quoted = false;
   for (std::size_t i = 0; i < v.size(); ++i) {
     const char c = v[i];
     if (c == '\\' && i + 1 < v.size()) {
       if (depth == 0) {
-        out.push_back(c);
-        out.push_back(v[i + 1]);
+        scratch.push_back(c);
+        scratch.push_back(v[i + 1]);
       }
       ++i;
       continue;
@@ -112,12 +193,13 @@ std::string remove_comments(std::string_view v) {
       --depth;
       continue;
     }
-    if (depth == 0) out.push_back(c);
+    if (depth == 0) scratch.push_back(c);
   }
-  return std::string(text::trim(out));
+  return text::trim(scratch);
 }
 
-std::string strip_type_prefix(std::string_view value) {
+// strip_type_prefix as a view of `value`.
+std::string_view type_prefix_stripped(std::string_view value) {
   auto v = text::trim(value);
   const auto semi = v.find(';');
   if (semi != std::string_view::npos) {
@@ -125,8 +207,17 @@ std::string strip_type_prefix(std::string_view value) {
     if (type.find(' ') == std::string_view::npos && type.find('@') == std::string_view::npos)
       v = text::trim(v.substr(semi + 1));
   }
-  return std::string(v);
+  return v;
 }
+
+}  // namespace
+
+std::string remove_comments(std::string_view v) {
+  std::string scratch;
+  return std::string(without_comments(v, scratch));
+}
+
+std::string strip_type_prefix(std::string_view value) { return std::string(type_prefix_stripped(value)); }
 
 DsnReport parse_delivery_status(std::string_view body) {
   DsnReport report;
@@ -135,6 +226,7 @@ DsnReport parse_delivery_status(std::string_view body) {
   bool in_recipient = false;
   bool have_recipient_data = false;
   bool verdict_after_original = false;  // Action/Status seen after the current Original-Recipient
+  std::string scratch;                  // without_comments' copy, when a value has comments
 
   // Bounded like every other stage: a message is at most 32 MiB, but a hostile one could still
   // hold hundreds of thousands of tiny groups.
@@ -145,21 +237,26 @@ DsnReport parse_delivery_status(std::string_view body) {
     current = DsnRecipient{};
     have_recipient_data = false;
   };
+  // An address field's value: the address in it, else the value without comments and type.
+  auto address_of = [&](std::string_view v) {
+    auto addr = text::find_address(type_prefix_stripped(v));
+    if (addr.empty()) addr = type_prefix_stripped(without_comments(v, scratch));
+    return addr;
+  };
 
   for (const auto& f : fields) {
-    const std::string_view n = f.name;  // compared as a view: lengths first, no memcmp call
-    const bool rf = is_recipient_field(n);
-    if (rf) {
+    const FieldId id = f.id;
+    if (is_recipient_field(id)) {
       const bool starts_new =
           (f.group_start && in_recipient) ||
-          ((n == "final-recipient" && !current.final_recipient.empty()) ||
-           (n == "original-recipient" && !current.original_recipient.empty()) ||
+          ((id == FieldId::final_recipient && !current.final_recipient.empty()) ||
+           (id == FieldId::original_recipient && !current.original_recipient.empty()) ||
            // Original-Recipient, then its Action/Status, then a Final-Recipient: a new group
            // whose blank line is missing. (Action/Status before both addresses is one group.)
-           (n == "final-recipient" && !current.original_recipient.empty() && verdict_after_original));
+           (id == FieldId::final_recipient && !current.original_recipient.empty() && verdict_after_original));
       if (starts_new) flush();
-      if (starts_new || n == "original-recipient") verdict_after_original = false;
-      if ((n == "action" || n == "status") && !current.original_recipient.empty())
+      if (starts_new || id == FieldId::original_recipient) verdict_after_original = false;
+      if ((id == FieldId::action || id == FieldId::status) && !current.original_recipient.empty())
         verdict_after_original = true;
       in_recipient = true;
     } else if (f.group_start && in_recipient) {
@@ -167,49 +264,72 @@ DsnReport parse_delivery_status(std::string_view body) {
       in_recipient = false;
     }
     const std::string_view v = f.value();
-    if (n == "reporting-mta") {
-      report.fields.reporting_mta = strip_type_prefix(remove_comments(v));
-    } else if (n == "arrival-date") {
-      report.fields.arrival_date = v;
-    } else if (n == "received-from-mta") {
-      report.fields.received_from_mta = strip_type_prefix(remove_comments(v));
-    } else if (n == "original-envelope-id") {
-      report.fields.original_envelope_id = v;
-    } else if (n == "final-recipient" || n == "x-actual-recipient") {
-      auto addr = text::find_address(strip_type_prefix(v));
-      if (addr.empty()) addr = strip_type_prefix(remove_comments(v));
-      if (n == "final-recipient" || current.final_recipient.empty()) current.final_recipient = addr;
-      have_recipient_data = true;
-    } else if (n == "original-recipient") {
-      auto addr = text::find_address(strip_type_prefix(v));
-      if (addr.empty()) addr = strip_type_prefix(remove_comments(v));
-      current.original_recipient = addr;
-      have_recipient_data = true;
-    } else if (n == "action") {
-      current.action = text::lower(first_word(remove_comments(v)));
-      have_recipient_data = true;
-    } else if (n == "status") {
-      auto s = text::find_status(remove_comments(v));
-      current.status = s.empty() ? first_word(remove_comments(v)) : s;
-      have_recipient_data = true;
-    } else if (n == "remote-mta") {
-      current.remote_mta = strip_type_prefix(remove_comments(v));
-    } else if (n == "diagnostic-code") {
-      const auto semi = v.find(';');
-      if (semi != std::string::npos && v.substr(0, semi).find(' ') == std::string::npos) {
-        current.diagnostic_type = text::lower(text::trim(std::string_view(v).substr(0, semi)));
-        current.diagnostic_code = std::string(text::trim(std::string_view(v).substr(semi + 1)));
-      } else {
-        current.diagnostic_code = v;
+    switch (id) {
+      case FieldId::reporting_mta:
+        report.fields.reporting_mta = type_prefix_stripped(without_comments(v, scratch));
+        break;
+      case FieldId::arrival_date:
+        report.fields.arrival_date = v;
+        break;
+      case FieldId::received_from_mta:
+        report.fields.received_from_mta = type_prefix_stripped(without_comments(v, scratch));
+        break;
+      case FieldId::original_envelope_id:
+        report.fields.original_envelope_id = v;
+        break;
+      case FieldId::final_recipient:
+      case FieldId::x_actual_recipient: {
+        auto addr = address_of(v);
+        if (id == FieldId::final_recipient || current.final_recipient.empty()) current.final_recipient = std::move(addr);
+        have_recipient_data = true;
+        break;
       }
-    } else if (n == "last-attempt-date") {
-      current.last_attempt_date = v;
-    } else if (n == "will-retry-until") {
-      current.will_retry_until = v;
-    } else if (n == "final-log-id") {
-      current.final_log_id = v;
-    } else if (n == "x-powermta-bouncecategory") {
-      current.bounce_category = text::lower(first_word(v));
+      case FieldId::original_recipient:
+        current.original_recipient = address_of(v);
+        have_recipient_data = true;
+        break;
+      case FieldId::action:
+        current.action = first_word(without_comments(v, scratch));
+        text::lower_in_place(current.action);
+        have_recipient_data = true;
+        break;
+      case FieldId::status: {
+        const auto clean = without_comments(v, scratch);
+        auto s = text::find_status(clean);
+        current.status = s.empty() ? first_word(clean) : std::move(s);
+        have_recipient_data = true;
+        break;
+      }
+      case FieldId::remote_mta:
+        current.remote_mta = type_prefix_stripped(without_comments(v, scratch));
+        break;
+      case FieldId::diagnostic_code: {
+        const auto semi = v.find(';');
+        if (semi != std::string_view::npos && v.substr(0, semi).find(' ') == std::string_view::npos) {
+          current.diagnostic_type = text::trim(v.substr(0, semi));
+          text::lower_in_place(current.diagnostic_type);
+          current.diagnostic_code = text::trim(v.substr(semi + 1));
+        } else {
+          current.diagnostic_code = v;
+        }
+        break;
+      }
+      case FieldId::last_attempt_date:
+        current.last_attempt_date = v;
+        break;
+      case FieldId::will_retry_until:
+        current.will_retry_until = v;
+        break;
+      case FieldId::final_log_id:
+        current.final_log_id = v;
+        break;
+      case FieldId::x_powermta_bouncecategory:
+        current.bounce_category = first_word(v);
+        text::lower_in_place(current.bounce_category);
+        break;
+      case FieldId::x_display_name:
+      case FieldId::other:
+        break;
     }
   }
   flush();

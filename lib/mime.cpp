@@ -10,10 +10,10 @@
 // an inner multipart (mimetic would otherwise drop the rest of the message). Stubs: each header
 // block is cut to nothing (a multipart's to a short Content-Type field naming its boundary) and
 // each leaf body to nothing, so mimetic parses only the structure (it walks its input a character
-// at a time) and we read fields and bodies straight from the spans. When the pre-scan and mimetic agree on the number of entities (always, unless
-// the pre-scan's mirror of mimetic is wrong somewhere), the spans give each part's raw header
-// block and body. Otherwise mimetic parses again without the stubs and its own field values and
-// bodies are used.
+// at a time) and we read fields and bodies straight from the spans. When mimetic's tree has the
+// pre-scan's shape (always, unless the pre-scan's mirror of mimetic is wrong somewhere), the spans
+// give each part's raw header block and body. Otherwise mimetic parses again without the stubs
+// and its own field values and bodies are used.
 #include "mime.hpp"
 
 #include <mimetic/mimeentity.h>
@@ -144,14 +144,25 @@ std::string transfer_decode(std::string_view body, TransferEncoding encoding) {
   return std::string(body);
 }
 
-// Entities as the pre-scan counts them: a message/rfc822 entity's stub child is not counted.
-// (Only an entity with parts is asked its type: mimetic finds and parses the field on each call.)
-std::size_t count_entities(const mimetic::MimeEntity& e) {
-  std::size_t n = 1;
+// Whether mimetic's tree has the pre-scan's shape: the same entities in the same order, each with
+// the same children (spans are in document order with their depth). A message/rfc822 entity is a
+// leaf for the pre-scan; mimetic gives it one empty stub child when it saw the field (header not
+// stubbed). Read from the spans, so mimetic is never asked for a Content-Type again.
+bool matches_layout(const mimetic::MimeEntity& e, const std::vector<EntitySpan>& spans, std::size_t& index) {
+  if (index >= spans.size()) return false;
+  const EntitySpan& span = spans[index++];
   const auto& parts = e.body().parts();
-  if (!parts.empty() && e.header().contentType().isMultipart())
-    for (const mimetic::MimeEntity* child : parts) n += count_entities(*child);
-  return n;
+  if (span.message) return parts.empty() || (parts.size() == 1 && parts.front()->body().parts().empty());
+  for (const mimetic::MimeEntity* child : parts) {
+    if (index >= spans.size() || spans[index].depth != span.depth + 1) return false;
+    if (!matches_layout(*child, spans, index)) return false;
+  }
+  return index == spans.size() || spans[index].depth <= span.depth;
+}
+
+bool matches_layout(const mimetic::MimeEntity& root, const std::vector<EntitySpan>& spans) {
+  std::size_t index = 0;
+  return matches_layout(root, spans, index) && index == spans.size();
 }
 
 class TreeBuilder {
@@ -341,7 +352,7 @@ MimeResult parse_mime(std::string_view raw) {
     const std::vector<Segment> segments = make_segments(message, layout.edits);
     entity->load(SegmentIterator(segments.data()), SegmentIterator(&segments.back()), mimetic::imNone);
   }
-  bool aligned = count_entities(*entity) == layout.spans.size();
+  bool aligned = matches_layout(*entity, layout.spans);
   if (!aligned) {
     // The pre-scan's mirror of mimetic went wrong somewhere: parse again with the headers and leaf
     // bodies in the stream, so they come from mimetic itself.
@@ -349,7 +360,7 @@ MimeResult parse_mime(std::string_view raw) {
     const std::vector<Segment> segments = make_segments(message, layout.edits);
     entity = std::make_unique<mimetic::MimeEntity>();
     entity->load(SegmentIterator(segments.data()), SegmentIterator(&segments.back()), mimetic::imNone);
-    aligned = count_entities(*entity) == layout.spans.size();
+    aligned = matches_layout(*entity, layout.spans);
   }
   TreeBuilder builder(message, layout.spans, aligned);
   result.root = builder.convert(*entity, false);

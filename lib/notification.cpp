@@ -98,8 +98,8 @@ void collect(const MimePart& part, ScanInput& in, std::string& plain, std::vecto
 
 ScanInput make_scan_input(const MimePart& root) {
   ScanInput in{root, {}, {}, {}, nullptr, nullptr};
-  if (const auto* s = root.header("subject")) in.subject = decode_encoded_words(*s);
-  if (const auto* f = root.header("from")) in.from = decode_encoded_words(*f);
+  if (const auto* s = in.header("subject")) in.subject = decode_encoded_words(*s);
+  if (const auto* f = in.header("from")) in.from = decode_encoded_words(*f);
   std::string plain;
   std::vector<const MimePart*> html_parts;
   collect(root, in, plain, html_parts);

@@ -5,6 +5,7 @@
 // reason_rules.cpp.
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 #include "reason_rules.hpp"
@@ -476,7 +477,9 @@ int set_index(std::string_view reason) {
   }
 }
 
-constexpr std::uint16_t pair_key(char a, char b) {
+// The two bytes themselves (a << 8 | b), while the tables are built: the rarest pair is chosen
+// by its letters, then every pair is stored as PhraseIndex::pair_key.
+constexpr std::uint16_t raw_pair(char a, char b) {
   return static_cast<std::uint16_t>((static_cast<unsigned>(static_cast<unsigned char>(a)) << 8) |
                                     static_cast<unsigned char>(b));
 }
@@ -519,7 +522,7 @@ constexpr PairFilters build_pair_filters() {
     for (const P* p = kSets[i].begin; p != kSets[i].end; ++p) {
       f.starts[phrase] = static_cast<std::uint32_t>(key);
       for (std::size_t k = 0; k + 1 < p->size(); ++k)
-        if (is_pair(*p, k)) f.keys[key++] = pair_key((*p)[k], (*p)[k + 1]);
+        if (is_pair(*p, k)) f.keys[key++] = raw_pair((*p)[k], (*p)[k + 1]);
       ++phrase;
     }
   }
@@ -529,16 +532,19 @@ constexpr PairFilters build_pair_filters() {
   // it most often, so most phrases are ruled out by one test. (Linear work only: the table is
   // built by the compiler, whose constexpr budget is limited.)
   std::array<std::uint32_t, 256> letter_uses{};
+  std::array<std::uint16_t, 65536> pair_uses{};
   for (std::size_t k = 0; k < key; ++k) {
     ++letter_uses[f.keys[k] >> 8];
     ++letter_uses[f.keys[k] & 0xff];
+    ++pair_uses[f.keys[k]];
   }
   for (std::size_t n = 0; n < phrase; ++n) {
     const std::size_t first = f.starts[n], end = f.starts[n + 1];
     std::size_t rarest = first;
-    std::uint32_t rarest_uses = ~0u;
+    std::uint64_t rarest_uses = ~std::uint64_t{0};
     for (std::size_t k = first; k < end; ++k) {
-      const std::uint32_t uses = letter_uses[f.keys[k] >> 8] * letter_uses[f.keys[k] & 0xff];
+      const std::uint64_t uses = (std::uint64_t{pair_uses[f.keys[k]]} << 32) |
+                                 (letter_uses[f.keys[k] >> 8] * letter_uses[f.keys[k] & 0xff]);
       if (uses < rarest_uses) rarest = k, rarest_uses = uses;
     }
     if (rarest != first) {
@@ -547,6 +553,8 @@ constexpr PairFilters build_pair_filters() {
       f.keys[rarest] = t;
     }
   }
+  for (std::size_t k = 0; k < key; ++k)
+    f.keys[k] = PhraseIndex::pair_key(static_cast<char>(f.keys[k] >> 8), static_cast<char>(f.keys[k] & 0xff));
   // A phrase with no pair (one letter) has nothing to test: key 0 ("\0\0") is set for every text.
   for (std::size_t n = 0; n < phrase; ++n) f.first_key[n] = f.starts[n] != f.starts[n + 1] ? f.keys[f.starts[n]] : 0;
   return f;
@@ -554,15 +562,49 @@ constexpr PairFilters build_pair_filters() {
 
 constexpr PairFilters kPairFilters = build_pair_filters();
 
+// The phrases by their first key (the pair tested first), so that a text's pairs name the
+// phrases that pass that test: phrase numbers of key k are ids[start[k] .. start[k + 1]), in
+// list order.
+static_assert(kPhraseCount <= PhraseIndex::kMaxPhrases, "PhraseIndex::candidates_ is sized for kMaxPhrases");
+struct FirstKeyIndex {
+  std::array<std::uint16_t, PhraseIndex::kPairBits + 1> start{};
+  std::array<std::uint16_t, kPhraseCount> ids{};
+  std::array<std::uint64_t, PhraseIndex::kPairBits / 64> used{};  // bit k: some phrase's first key is k
+};
+constexpr FirstKeyIndex build_first_key_index() {
+  FirstKeyIndex x;
+  for (std::size_t n = 0; n < kPhraseCount; ++n) ++x.start[kPairFilters.first_key[n] + 1u];
+  for (std::size_t k = 0; k < PhraseIndex::kPairBits; ++k) x.start[k + 1] += x.start[k];
+  std::array<std::uint16_t, PhraseIndex::kPairBits> next{};
+  for (std::size_t k = 0; k < PhraseIndex::kPairBits; ++k) next[k] = x.start[k];
+  for (std::size_t n = 0; n < kPhraseCount; ++n) x.ids[next[kPairFilters.first_key[n]]++] = static_cast<std::uint16_t>(n);
+  for (std::size_t n = 0; n < kPhraseCount; ++n)
+    x.used[kPairFilters.first_key[n] >> 6] |= std::uint64_t{1} << (kPairFilters.first_key[n] & 63);
+  return x;
+}
+constexpr FirstKeyIndex kFirstKeyIndex = build_first_key_index();
+
 }  // namespace
 
 PhraseIndex::PhraseIndex(std::string_view text) : text_(text) {
   memo_.fill(kUnknown);
-  pairs_.fill(0);
+  std::memset(pairs_.data(), 0, sizeof pairs_);  // (std::fill stores a word at a time)
   pairs_[0] = 1;  // key 0: what phrases without a pair test (see first_key)
   for (std::size_t i = 0; i + 1 < text.size(); ++i) {
     const std::uint16_t key = pair_key(text[i], text[i + 1]);
     pairs_[key >> 6] |= std::uint64_t{1} << (key & 63);
+  }
+  // Every phrase whose first pair the text holds is a candidate: the keys set here that begin
+  // some phrase name them.
+  std::memset(candidates_.data(), 0, sizeof candidates_);
+  for (std::size_t w = 0; w < pairs_.size(); ++w) {
+    for (std::uint64_t bits = pairs_[w] & kFirstKeyIndex.used[w]; bits != 0; bits &= bits - 1) {
+      const std::size_t key = (w << 6) + static_cast<std::size_t>(__builtin_ctzll(bits));
+      for (std::uint32_t j = kFirstKeyIndex.start[key]; j < kFirstKeyIndex.start[key + 1]; ++j) {
+        const std::uint16_t n = kFirstKeyIndex.ids[j];
+        candidates_[n >> 6] |= std::uint64_t{1} << (n & 63);
+      }
+    }
   }
 }
 
@@ -575,19 +617,27 @@ std::string_view PhraseIndex::find(std::string_view reason) {
   if (memo >= 0) return s.begin[memo];
   memo = kNone;
   const PairFilters& filters = kPairFilters;
-  const std::uint32_t first = filters.first_phrase[static_cast<std::size_t>(i)];
-  for (const P* p = s.begin; p != s.end; ++p) {
-    const std::size_t n = first + static_cast<std::size_t>(p - s.begin);
-    if (!has_pair(filters.first_key[n])) continue;  // rules out most phrases
-    bool possible = true;
-    for (std::uint32_t k = filters.starts[n] + 1; k < filters.starts[n + 1]; ++k)
-      if (!has_pair(filters.keys[k])) {
-        possible = false;
-        break;
+  // The set's phrases are numbers [first, end); those whose first pair the text holds are
+  // candidates (marked while the index was built), tried in list order.
+  const std::size_t first = filters.first_phrase[static_cast<std::size_t>(i)];
+  const std::size_t end = filters.first_phrase[static_cast<std::size_t>(i) + 1];
+  for (std::size_t w = first >> 6; w < candidates_.size() && (w << 6) < end; ++w) {
+    std::uint64_t bits = candidates_[w];
+    if ((w << 6) < first) bits &= ~std::uint64_t{0} << (first & 63);
+    if (end < (w << 6) + 64) bits &= (std::uint64_t{1} << (end & 63)) - 1;
+    for (; bits != 0; bits &= bits - 1) {
+      const std::size_t n = (w << 6) + static_cast<std::size_t>(__builtin_ctzll(bits));
+      bool possible = true;
+      for (std::uint32_t j = filters.starts[n] + 1; j < filters.starts[n + 1]; ++j)
+        if (!has_pair(filters.keys[j])) {
+          possible = false;
+          break;
+        }
+      const std::size_t k = n - first;
+      if (possible && pattern_matches(text_, s.begin[k])) {
+        memo = static_cast<std::int16_t>(k);
+        return s.begin[k];
       }
-    if (possible && pattern_matches(text_, *p)) {
-      memo = static_cast<std::int16_t>(p - s.begin);
-      return *p;
     }
   }
   return {};
@@ -604,6 +654,13 @@ bool pattern_matches(std::string_view text, std::string_view pattern) {
     from = at + fragment.size();
     pattern.remove_prefix(star + 1);
   }
+}
+
+std::span<const std::string_view> reason_phrase_list(std::string_view reason) {
+  const int i = set_index(reason);
+  if (i < 0) return {};
+  const auto& s = kSets[static_cast<std::size_t>(i)];
+  return {s.begin, s.end};
 }
 
 std::string_view find_reason_phrase(std::string_view reason, std::string_view diagnostic_lower) {

@@ -6,6 +6,7 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -50,21 +51,32 @@ class PhraseIndex {
   explicit PhraseIndex(std::string_view text);
   // The first phrase of `reason`'s list found in the text ("" if none).
   std::string_view find(std::string_view reason);
-  // Does the text hold the two bytes a, b side by side? (A quick "no" for other phrase tables.)
+  // The bit standing for the two bytes a, b side by side: a << 6 ^ b in 13 bits, so the index is
+  // 1 KiB (cleared per text) and two ASCII pairs share a bit only when they differ in a's lowest
+  // bit and b's bit 6.
+  static constexpr std::size_t kPairBits = 8192;
   static constexpr std::uint16_t pair_key(char a, char b) {
-    return static_cast<std::uint16_t>((static_cast<unsigned>(static_cast<unsigned char>(a)) << 8) |
-                                      static_cast<unsigned char>(b));
+    return static_cast<std::uint16_t>(((static_cast<unsigned>(static_cast<unsigned char>(a)) << 6) ^
+                                       static_cast<unsigned char>(b)) & (kPairBits - 1));
   }
+  // Might the text hold the pair with this key? "No" is certain (a quick "no" for other phrase
+  // tables); "yes" needs a real search.
   bool holds_pair(std::uint16_t key) const { return has_pair(key); }
 
  private:
   static constexpr std::int16_t kUnknown = -2, kNone = -1;
   bool has_pair(std::uint16_t key) const { return (pairs_[key >> 6] >> (key & 63)) & 1; }
   std::string_view text_;
-  std::array<std::uint64_t, 65536 / 64> pairs_;  // bit (a << 8 | b) set: the text holds "ab"
+  std::array<std::uint64_t, kPairBits / 64> pairs_;  // bit pair_key(a, b) set: the text holds "ab"
+ public:
+  static constexpr std::size_t kMaxPhrases = 2048;  // all reasons' phrases together
+ private:
+  std::array<std::uint64_t, kMaxPhrases / 64> candidates_;  // bit n: phrase n's first pair is in the text
   std::array<std::int16_t, 40> memo_;
 };
 
+// `reason`'s phrase list, in the order it is read (empty for a reason without one).
+std::span<const std::string_view> reason_phrase_list(std::string_view reason);
 // The first phrase of `reason`'s list found in `diagnostic_lower` ("" if none).
 std::string_view find_reason_phrase(std::string_view reason, std::string_view diagnostic_lower);
 // True if `pattern` ("a*b*c": fragments in order) occurs in `text`.

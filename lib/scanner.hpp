@@ -3,6 +3,8 @@
 // each (diagnostic text, status, reply code, SMTP command, and sometimes the reason). Classification
 // (classify.hpp) fills in the rest. One scanner per file under lib/scanners/, one line in registry.cpp.
 #pragma once
+#include <array>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,7 +27,30 @@ struct ScanInput {
   const MimePart* delivery_status = nullptr;  // message/delivery-status (or message/global-delivery-status)
   const MimePart* original = nullptr;         // message/rfc822, text/rfc822-headers, message/global(-headers)
 
-  const std::string* header(std::string_view name) const { return root.header(name); }
+  // The first top-level field named `name` (any case), nullptr if none. Most names asked about
+  // are absent: a set of hashed names (built on first use) rules them out without a walk through
+  // the header.
+  const std::string* header(std::string_view name) const {
+    if (!header_names_ready) {
+      header_names = {};
+      for (const auto& h : root.headers) {
+        const unsigned k = header_name_hash(h.name);
+        header_names[k >> 6] |= std::uint64_t{1} << (k & 63);
+      }
+      header_names_ready = true;
+    }
+    const unsigned k = header_name_hash(name);
+    if (!((header_names[k >> 6] >> (k & 63)) & 1)) return nullptr;
+    return root.header(name);
+  }
+  // Same for any case of the name: length, first, middle and last byte, case folded.
+  static unsigned header_name_hash(std::string_view n) {
+    if (n.empty()) return 0;
+    auto fold = [](char c) { return static_cast<unsigned>(static_cast<unsigned char>(c >= 'A' && c <= 'Z' ? c + 32 : c)); };
+    return (static_cast<unsigned>(n.size()) * 37u + fold(n[0]) * 11u + fold(n[n.size() / 2]) * 3u + fold(n.back())) & 255u;
+  }
+  mutable std::array<std::uint64_t, 4> header_names = {};
+  mutable bool header_names_ready = false;
 
   // body_text with ASCII letters lowercased (same length and offsets), made on first use and shared
   // by every scanner: marker searches then run as plain substring searches.

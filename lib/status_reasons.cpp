@@ -5,6 +5,8 @@
 //   version strings, dates or message ids
 // - choosing between the DSN's Status: field and the code the diagnostic text carries
 #include <array>
+#include <cstdint>
+#include <iterator>
 #include <string>
 #include <string_view>
 
@@ -94,6 +96,30 @@ constexpr std::string_view kReply4[] = {"421", "450", "451", "452", "422", "430"
                                         "432", "453", "454", "455", "458", "459"};
 constexpr std::string_view kReply2[] = {"211", "214", "220", "221", "235", "250",
                                         "251", "252", "253", "334", "354"};
+
+// Each listed code's rank: the list's place (5, 4, 2) times kReplyListStride plus the code's place
+// in its list, so that the lowest rank is the code find_smtp_reply's lists give first.
+constexpr std::size_t kReplyListStride = 32;
+constexpr std::uint8_t kNotAReply = 0xff;
+constexpr char kReplyListClass[] = {'5', '4', '2'};
+static_assert(std::size(kReply5) <= kReplyListStride && std::size(kReply4) <= kReplyListStride &&
+              std::size(kReply2) <= kReplyListStride);
+constexpr auto kReplyRank = [] {
+  std::array<std::uint8_t, 1000> rank{};
+  for (auto& r : rank) r = kNotAReply;
+  auto add = [&](const std::string_view* b, const std::string_view* e, std::size_t list) {
+    for (const auto* p = b; p != e; ++p) {
+      auto& r = rank[static_cast<std::size_t>(((*p)[0] - '0') * 100 + ((*p)[1] - '0') * 10 + ((*p)[2] - '0'))];
+      const auto here = static_cast<std::uint8_t>(list * kReplyListStride + static_cast<std::size_t>(p - b));
+      if (r != kNotAReply && r / kReplyListStride != list) throw "a reply code in two lists";  // not constant: no build
+      if (here < r) r = here;
+    }
+  };
+  add(std::begin(kReply5), std::end(kReply5), 0);
+  add(std::begin(kReply4), std::end(kReply4), 1);
+  add(std::begin(kReply2), std::end(kReply2), 2);
+  return rank;
+}();
 
 // A character that glues a number to its neighbour: '-', '.', '/', or a digit.
 inline bool glue(char c) { return c == '-' || c == '.' || c == '/' || is_digit(c); }
@@ -300,16 +326,26 @@ std::string find_smtp_reply(std::string_view text, char klass) {
     }
     numbers[count++] = at;
   }
+  if (!overflow) {
+    // The code the lists below would pick: the one of the highest-ranked list (5, 4, 2) that is
+    // listed first, among the numbers found (their ranks read from a table).
+    std::uint8_t best = kNotAReply;
+    std::size_t best_at = 0;
+    for (std::size_t i = 0; i < count; ++i) {
+      const char* d = text.data() + numbers[i];
+      const std::uint8_t rank = kReplyRank[(d[0] - '0') * 100 + (d[1] - '0') * 10 + (d[2] - '0')];
+      if (rank >= best) continue;
+      const char list = kReplyListClass[rank / kReplyListStride];
+      if (klass != 0 && klass != list) continue;
+      best = rank;
+      best_at = numbers[i];
+    }
+    return best == kNotAReply ? std::string() : std::string(text.substr(best_at, 3));
+  }
   auto try_list = [&](const std::string_view* b, const std::string_view* e) -> std::string {
-    for (const auto* p = b; p != e; ++p) {
-      if (!overflow) {
-        for (std::size_t i = 0; i < count; ++i)
-          if (text.substr(numbers[i], 3) == *p) return std::string(*p);
-        continue;
-      }
+    for (const auto* p = b; p != e; ++p)
       for (std::size_t at = text.find(*p); at != std::string_view::npos; at = text.find(*p, at + 1))
         if (stands_alone(at)) return std::string(*p);
-    }
     return {};
   };
   std::string r;

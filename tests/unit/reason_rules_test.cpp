@@ -2,10 +2,13 @@
 #include <gtest/gtest.h>
 
 #include <cctype>
+#include <span>
 #include <string>
 #include <tuple>
+#include <vector>
 
 #include "reason_rules.hpp"
+#include "test_random.hpp"
 
 using namespace bounced;
 
@@ -262,5 +265,102 @@ TEST(ReasonRules, PhraseListsLookedUpByName) {
   for (int round = 0; round < 2; ++round) {  // the second round reads the memo
     EXPECT_EQ(index.find("mailboxfull"), find_reason_phrase("mailboxfull", text));
     EXPECT_TRUE(index.find("nosuchreason").empty());
+  }
+}
+
+// find_smtp_reply ranks the numbers it found through a table; the plain rule tries each listed
+// code in order (5xx list, 4xx list, 2xx list) and returns the first that stands alone somewhere.
+TEST(ReasonRules, FindReplyMatchesThePlainListOrder) {
+  static constexpr std::string_view k5[] = {"550", "552", "553", "551", "521", "525", "523", "524", "530", "533", "534",
+                                            "535", "538", "555", "556", "554", "500", "501", "502", "503", "504"};
+  static constexpr std::string_view k4[] = {"421", "450", "451", "452", "422", "430",
+                                            "432", "453", "454", "455", "458", "459"};
+  static constexpr std::string_view k2[] = {"211", "214", "220", "221", "235", "250",
+                                            "251", "252", "253", "334", "354"};
+  auto plain = [&](std::string_view text, char klass) -> std::string {
+    std::string upper(text);
+    for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (text.size() < 3 || upper.find("X-UNIX") != std::string::npos) return {};
+    auto digit = [](char c) { return c >= '0' && c <= '9'; };
+    auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+    auto glue = [&](char c) { return c == '-' || c == '.' || c == '/' || digit(c); };
+    auto alone = [&](std::size_t at) {
+      const char before = at > 0 ? text[at - 1] : ' ';
+      const char after = at + 3 < text.size() ? text[at + 3] : ' ';
+      if ((before != '-' && glue(before)) || (after != '-' && glue(after))) return false;
+      return !alpha(before) && !alpha(after);
+    };
+    auto try_list = [&](std::span<const std::string_view> list) -> std::string {
+      for (auto code : list)
+        for (auto at = text.find(code); at != std::string_view::npos; at = text.find(code, at + 1))
+          if (alone(at)) return std::string(code);
+      return {};
+    };
+    std::string r;
+    if (klass == '5' || klass == 0) r = try_list(k5);
+    if (r.empty() && (klass == '4' || klass == 0)) r = try_list(k4);
+    if (r.empty() && (klass == '2' || klass == 0)) r = try_list(k2);
+    return r;
+  };
+  test::TestRandom rng(31337);
+  static constexpr std::string_view kPieces[] = {" ", "-", ".", "/", "x", "X-UNIX", "#", "(", "9", "05", "999", "100"};
+  for (int round = 0; round < 20000; ++round) {
+    std::string text;
+    const auto pieces = rng.next(12);
+    for (std::uint32_t i = 0; i < pieces; ++i) {
+      switch (rng.next(4)) {
+        case 0: text += k5[rng.next(std::size(k5))]; break;
+        case 1: text += k4[rng.next(std::size(k4))]; break;
+        case 2: text += k2[rng.next(std::size(k2))]; break;
+        default: text += kPieces[rng.next(std::size(kPieces))]; break;
+      }
+    }
+    for (char klass : {char{0}, '5', '4', '2'}) ASSERT_EQ(find_smtp_reply(text, klass), plain(text, klass)) << text;
+  }
+}
+
+// PhraseIndex names its candidate phrases from the text's hashed character pairs and a table of
+// the phrases' first pairs; the plain rule reads each reason's list in order with pattern_matches.
+// Texts are built from pieces of real phrases (so that many almost match), random words and
+// bytes, including non-ASCII and pairs that share a hashed key.
+TEST(ReasonRules, PhraseIndexMatchesThePlainListOrder) {
+  static constexpr std::string_view kReasons[] = {
+      "userunknown", "filtered", "rejected", "blocked", "mailboxfull", "spamdetected", "hostunknown",
+      "suspend", "mesgtoobig", "exceedlimit", "hasmoved", "norelaying", "authfailure", "requireptr",
+      "notcompliantrfc", "badreputation", "contenterror", "speeding", "toomanyconn", "policyviolation",
+      "virusdetected", "securityerror", "systemerror", "networkerror", "systemfull", "notaccept", "expired",
+      "mailererror", "vacation", "nosuchreason"};
+  std::vector<std::string_view> all;
+  for (auto r : kReasons)
+    for (auto p : reason_phrase_list(r)) all.push_back(p);
+  ASSERT_GT(all.size(), 500u);
+  test::TestRandom rng(8128);
+  for (int round = 0; round < 3000; ++round) {
+    std::string text;
+    const auto pieces = 1 + rng.next(8);
+    for (std::uint32_t i = 0; i < pieces; ++i) {
+      const auto p = all[rng.next(static_cast<std::uint32_t>(all.size()))];
+      switch (rng.next(4)) {
+        case 0: text += p; break;  // a whole phrase (its '*' kept: then it only matches as text)
+        case 1: {                   // a piece of one
+          const auto from = rng.next(static_cast<std::uint32_t>(p.size()));
+          text += p.substr(from, rng.next(static_cast<std::uint32_t>(p.size() - from) + 1));
+          break;
+        }
+        case 2: text += rng.text(rng.next(6), "abcdefghijklmnopqrstuvwxyz .:;-!\x80\xe9" "a!"); break;
+        default: text += ' '; break;
+      }
+    }
+    PhraseIndex index(text);
+    for (auto r : kReasons) {
+      std::string_view want;
+      for (auto p : reason_phrase_list(r))
+        if (pattern_matches(text, p)) {
+          want = p;
+          break;
+        }
+      ASSERT_EQ(index.find(r), want) << r << " in " << text;
+      ASSERT_EQ(index.find(r), want) << r << " (asked again) in " << text;
+    }
   }
 }

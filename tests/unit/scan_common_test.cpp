@@ -193,3 +193,30 @@ TEST(ScanCommon, MatchFixedGivesTheFirstListedPhraseFound) {
     ASSERT_EQ(scan::match_fixed(text, table), want) << text;
   }
 }
+
+// ScanInput::header rules absent names out by a set of hashed names: random headers asked about
+// random names (any case, present or not, empty) give what the plain walk through the header gives.
+TEST(ScanCommon, HeaderLookupMatchesThePlainWalk) {
+  static constexpr std::string_view kNames[] = {"Subject", "From", "To", "X-SES-Outgoing", "X-AWS-Outgoing",
+                                                "X-Mailer", "Received", "X-AMZ-SNS-Message-Id", "Content-Type",
+                                                "X-Gmail-Original-Message-ID", "a", "", "X-Mailer2", "Auto-Submitted"};
+  test::TestRandom rng(4711);
+  auto random_case = [&](std::string_view name) {
+    std::string s(name);
+    for (auto& c : s)
+      if (rng.next(2) == 0) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : (c >= 'A' && c <= 'Z' ? c + 32 : c));
+    return s;
+  };
+  for (int round = 0; round < 2000; ++round) {
+    MimePart root;
+    const auto fields = rng.next(12);
+    for (std::uint32_t i = 0; i < fields; ++i)
+      root.headers.push_back({random_case(kNames[rng.next(std::size(kNames))]), "v" + std::to_string(i)});
+    ScanInput in{root, {}, {}, {}, nullptr, nullptr};
+    for (int q = 0; q < 8; ++q) {
+      const std::string name = rng.next(5) == 0 ? test::TestRandom(rng.next(1000)).text(rng.next(20), "aAbB-xX")
+                                                : random_case(kNames[rng.next(std::size(kNames))]);
+      ASSERT_EQ(in.header(name), root.header(name)) << name;
+    }
+  }
+}
