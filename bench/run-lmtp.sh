@@ -71,6 +71,29 @@ run() {  # run MODE CONNECTIONS MESSAGES
 extract() { python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(d[sys.argv[2]])' "$1" "$2"; }
 
 echo "corpus: $CORPUS ($(find "$CORPUS" -type f | wc -l) files), $MESSAGES messages per run, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+# The disk's own floor: one 2 KB append + fdatasync in the state directory's file system, one
+# writer (what one commit batch costs at least), then four at once. With 16 connections and one
+# message in flight each, msgs/s cannot exceed 16 / (this latency + parse + round trip).
+python3 - "$work" <<'PY'
+import os, sys, threading, time
+path = os.path.join(sys.argv[1], "fsync-probe")
+fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+data = b"x" * 2000
+def probe(threads, n=400):
+    lat = []
+    def one():
+        for _ in range(n):
+            t = time.perf_counter(); os.write(fd, data); os.fdatasync(fd); lat.append(time.perf_counter() - t)
+    ts = [threading.Thread(target=one) for _ in range(threads)]
+    t0 = time.perf_counter(); [t.start() for t in ts]; [t.join() for t in ts]
+    el = time.perf_counter() - t0
+    lat.sort()
+    return lat[len(lat) // 2] * 1e6, lat[int(len(lat) * 0.99)] * 1e6, threads * n / el
+for k in (1, 4):
+    p50, p99, rate = probe(k)
+    print(f"disk: append 2 KB + fdatasync, {k} writer(s): p50 {p50:.0f} us, p99 {p99:.0f} us, {rate:.0f}/s")
+os.close(fd); os.unlink(path)
+PY
 null16=$(run null 16 "$MESSAGES");   echo "null  16 conns: $null16"
 jsonl16=$(run jsonl 16 "$MESSAGES"); echo "jsonl 16 conns: $jsonl16"
 null256=$(run null 256 "$MESSAGES");   echo "null  256 conns: $null256"
