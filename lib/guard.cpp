@@ -103,7 +103,10 @@ std::size_t find_double_dash(const char* p, std::size_t from, std::size_t n) {
 class PreScan {
  public:
   PreScan(std::string_view raw, MimeLayout* layout)
-      : raw_(raw), spans_(layout ? &layout->spans : nullptr), edits_(layout ? &layout->edits : nullptr) {}
+      : raw_(raw),
+        spans_(layout ? &layout->spans : nullptr),
+        edits_(layout ? &layout->edits : nullptr),
+        fields_(layout ? &layout->fields : nullptr) {}
 
   GuardError run() {
     // The top-level header must start with a field.
@@ -234,6 +237,10 @@ class PreScan {
       if (const void* z = std::memchr(p + pos_, '\0', n - pos_))
         first_nul = static_cast<std::size_t>(static_cast<const char*>(z) - p);
     bool blank_line = false;
+    // The fields as parse_header_block will read them (see EntitySpan::fields_exact): only an
+    // LF CR line break or an indented first line makes it read otherwise.
+    const auto fields_begin = static_cast<std::uint32_t>(fields_ ? fields_->size() : 0);
+    bool fields_exact = true;
 
     auto close_field = [&]() {
       if (!field_open) return;
@@ -290,11 +297,15 @@ class PreScan {
         break;
       }
       const std::string_view text(p + line.begin, line.size());
+      if (line.next - line.end == 2 && p[line.end] == '\n') fields_exact = false;  // LF CR
       std::size_t k = 0;
       if (is_blank(text[0]) && !first_line) {  // folded continuation
         while (k < text.size() && is_blank(text[k])) ++k;
         const std::string_view more = text.substr(k);
         if (field_open) {
+          if (fields_)
+            fields_->push_back(FieldSpan{static_cast<std::uint32_t>(line.begin), 0, static_cast<std::uint32_t>(line.begin + k),
+                                         static_cast<std::uint32_t>(line.end)});
           value_len += 1 + more.size();
           if (field_is_ct && pending_ct.size() <= Limits::max_header_field_bytes) {
             pending_ct.push_back(' ');
@@ -331,6 +342,12 @@ class PreScan {
         test_from_ = line.begin + k;
         break;
       }
+      if (fields_) {
+        // An indented copy is read otherwise; its empty name would also read as a continuation.
+        if (first_line && is_blank(text[0])) fields_exact = false;
+        fields_->push_back(FieldSpan{static_cast<std::uint32_t>(line.begin), static_cast<std::uint32_t>(line.begin + name_end),
+                                     static_cast<std::uint32_t>(line.begin + k + 1), static_cast<std::uint32_t>(line.end)});
+      }
       ++k;
       while (k < text.size() && is_blank(text[k])) ++k;
       open_field(text.substr(0, name_end), text.substr(k));
@@ -340,8 +357,12 @@ class PreScan {
     }
     pos_ = body_begin;
     if (spans_) {
-      (*spans_)[index].header_end = std::min(header_end, body_begin);
-      (*spans_)[index].body_begin = body_begin;
+      auto& span = (*spans_)[index];
+      span.header_end = std::min(header_end, body_begin);
+      span.body_begin = body_begin;
+      span.fields_begin = fields_begin;
+      span.fields_end = static_cast<std::uint32_t>(fields_ ? fields_->size() : 0);
+      span.fields_exact = fields_exact && fields_ != nullptr;
     }
     return blank_line;
   }
@@ -455,6 +476,7 @@ class PreScan {
   std::string_view raw_;
   std::vector<EntitySpan>* spans_;
   std::vector<StreamEdit>* edits_;
+  std::vector<FieldSpan>* fields_;
   std::vector<std::string> pending_;     // inserted closing delimiters not yet read
   std::size_t pos_ = 0;
   std::size_t stop_pos_ = 0;
@@ -562,6 +584,7 @@ GuardError scan_message(std::string_view raw, MimeLayout* layout) {
   if (layout) {
     layout->spans.clear();
     layout->edits.clear();
+    layout->fields.clear();
   }
   return PreScan(raw, layout).run();
 }

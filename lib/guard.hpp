@@ -2,6 +2,7 @@
 // sees it, and mbox handling. Every limit is a named constant; exceeding one is a typed error.
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -57,7 +58,22 @@ struct EntitySpan {
   // The first Content-Type field, parsed as mimetic parses it: type and subtype lowercased and
   // trimmed ("" when absent), the charset parameter likewise, the boundary parameter as written.
   bool multipart = false;
+  // The header's field lines as the pre-scan read them: MimeLayout::fields[fields_begin,
+  // fields_end). `fields_exact` when they give the fields parse_header_block reads from the
+  // header block (its first line is not indented and no line ends in LF CR, which it reads as two
+  // line breaks).
+  bool fields_exact = false;
+  std::uint32_t fields_begin = 0, fields_end = 0;
   std::string type = {}, subtype = {}, charset = {}, boundary = {};
+};
+
+// One header line as the pre-scan read it: offsets into the scanned text. A field's line: the name
+// is [begin, name_end), the value [value_begin, end) (after the colon, to the line's end before
+// its line break). A continuation line of the field before it has name_end 0 (continuation());
+// its text after the leading blanks is [value_begin, end).
+struct FieldSpan {
+  std::uint32_t begin = 0, name_end = 0, value_begin = 0, end = 0;
+  bool continuation() const { return name_end == 0; }
 };
 
 // One change to the byte stream mimetic parses: raw[begin, end) is replaced by `text`.
@@ -77,6 +93,7 @@ struct StreamEdit {
 
 struct MimeLayout {
   std::vector<EntitySpan> spans;  // every entity mimetic will build, except the rfc822 stubs
+  std::vector<FieldSpan> fields;  // every header's field lines, in order (see EntitySpan::fields_begin)
   std::vector<StreamEdit> edits;  // in stream order, non-overlapping
 };
 

@@ -12,8 +12,9 @@
 // each leaf body to nothing, so mimetic parses only the structure (it walks its input a character
 // at a time) and we read fields and bodies straight from the spans. When mimetic's tree has the
 // pre-scan's shape (always, unless the pre-scan's mirror of mimetic is wrong somewhere), the spans
-// give each part's raw header block and body. Otherwise mimetic parses again without the stubs
-// and its own field values and bodies are used.
+// give each part's raw header block and body, and the pre-scan's reading of the header lines
+// gives its fields (when that reading is parse_header_block's, see EntitySpan::fields_exact).
+// Otherwise mimetic parses again without the stubs and its own field values and bodies are used.
 #include "mime.hpp"
 
 #include <mimetic/mimeentity.h>
@@ -144,106 +145,6 @@ std::string transfer_decode(std::string_view body, TransferEncoding encoding) {
   return std::string(body);
 }
 
-// Whether mimetic's tree has the pre-scan's shape: the same entities in the same order, each with
-// the same children (spans are in document order with their depth). A message/rfc822 entity is a
-// leaf for the pre-scan; mimetic gives it one empty stub child when it saw the field (header not
-// stubbed). Read from the spans, so mimetic is never asked for a Content-Type again.
-bool matches_layout(const mimetic::MimeEntity& e, const std::vector<EntitySpan>& spans, std::size_t& index) {
-  if (index >= spans.size()) return false;
-  const EntitySpan& span = spans[index++];
-  const auto& parts = e.body().parts();
-  if (span.message) return parts.empty() || (parts.size() == 1 && parts.front()->body().parts().empty());
-  for (const mimetic::MimeEntity* child : parts) {
-    if (index >= spans.size() || spans[index].depth != span.depth + 1) return false;
-    if (!matches_layout(*child, spans, index)) return false;
-  }
-  return index == spans.size() || spans[index].depth <= span.depth;
-}
-
-bool matches_layout(const mimetic::MimeEntity& root, const std::vector<EntitySpan>& spans) {
-  std::size_t index = 0;
-  return matches_layout(root, spans, index) && index == spans.size();
-}
-
-class TreeBuilder {
- public:
-  TreeBuilder(std::string_view raw, std::vector<EntitySpan>& spans, bool aligned)
-      : raw_(raw), spans_(spans), aligned_(aligned) {}
-
-  std::unique_ptr<MimePart> convert(mimetic::MimeEntity& e, bool in_digest) {
-    const std::size_t index = next_index_++;
-    auto part = std::make_unique<MimePart>();
-    EntitySpan* span = aligned_ && index < spans_.size() ? &spans_[index] : nullptr;  // its strings are taken
-    if (span) {
-      part->headers = parse_header_block(raw_.substr(span->header_begin, span->header_end - span->header_begin));
-    } else {
-      for (const auto& field : e.header())
-        part->headers.push_back(HeaderField{field.name(), std::string(text::trim(field.value()))});
-    }
-
-    // The media type: the pre-scan's parse of the Content-Type field (mimetic is shown none for a
-    // leaf), or mimetic's when the layouts disagree.
-    std::string type, subtype;
-    bool multipart = false;
-    if (span) {
-      type = std::move(span->type);
-      subtype = std::move(span->subtype);
-      part->charset = std::move(span->charset);
-      multipart = span->multipart;
-    } else {
-      const auto& ct = std::as_const(e).header().contentType();  // const: no field is added
-      type = text::lower(text::trim(ct.type()));
-      subtype = text::lower(text::trim(ct.subtype()));
-      part->charset = text::lower(text::trim(ct.param("charset")));
-      multipart = ct.isMultipart();
-    }
-    if (!type.empty() && !subtype.empty()) {
-      part->media_type.reserve(type.size() + 1 + subtype.size());
-      part->media_type.append(type).append(1, '/').append(subtype);
-    } else
-      part->media_type = in_digest ? "message/rfc822" : "text/plain";
-    const TransferEncoding encoding = transfer_encoding(part->header("content-transfer-encoding"));
-
-    const auto& children = e.body().parts();
-    if (multipart) {
-      part->boundary = span ? std::move(span->boundary) : std::as_const(e).header().contentType().param("boundary");
-      const bool digest = subtype == "digest";
-      for (mimetic::MimeEntity* child : children) part->children.push_back(convert(*child, digest));
-      part->body = e.body().preamble();
-      if (!e.body().epilogue().empty()) {
-        if (!part->body.empty()) part->body += '\n';
-        part->body += e.body().epilogue();
-      }
-      if (part->children.empty() && !text::trim(part->body).empty()) {
-        // A multipart whose boundary never appears: its text must still reach the scanners.
-        auto text_part = std::make_unique<MimePart>();
-        text_part->media_type = "text/plain";
-        text_part->body = part->body;
-        part->children.push_back(std::move(text_part));
-      }
-    } else if (span) {
-      // A leaf or a message/rfc822 part: mimetic saw an empty stub; the body is the span without
-      // the line break that belongs to the following delimiter (as mimetic would have cut it).
-      std::string_view body = raw_.substr(span->body_begin, span->end - span->body_begin);
-      if (span->end < raw_.size()) body = drop_final_newline(body);
-      part->body = transfer_decode(body, encoding);
-    } else if (!children.empty()) {
-      // message/rfc822 whose raw text is unknown (the layouts disagree): left empty.
-    } else if (encoding == TransferEncoding::identity) {
-      part->body = std::move(static_cast<std::string&>(e.body()));  // the entity is ours and dies next
-    } else {
-      part->body = transfer_decode(e.body(), encoding);
-    }
-    return part;
-  }
-
- private:
-  std::string_view raw_;
-  std::vector<EntitySpan>& spans_;
-  bool aligned_;
-  std::size_t next_index_ = 0;
-};
-
 // parse_header_block and visit_header_block: f(name, value) for each field (see mime.hpp).
 template <typename F>
 void read_header_fields(std::string_view raw, F&& visit) {
@@ -316,6 +217,139 @@ void read_header_fields(std::string_view raw, F&& visit) {
   emit();
 }
 
+// Whether mimetic's tree has the pre-scan's shape: the same entities in the same order, each with
+// the same children (spans are in document order with their depth). A message/rfc822 entity is a
+// leaf for the pre-scan; mimetic gives it one empty stub child when it saw the field (header not
+// stubbed). Read from the spans, so mimetic is never asked for a Content-Type again.
+bool matches_layout(const mimetic::MimeEntity& e, const std::vector<EntitySpan>& spans, std::size_t& index) {
+  if (index >= spans.size()) return false;
+  const EntitySpan& span = spans[index++];
+  const auto& parts = e.body().parts();
+  if (span.message) return parts.empty() || (parts.size() == 1 && parts.front()->body().parts().empty());
+  for (const mimetic::MimeEntity* child : parts) {
+    if (index >= spans.size() || spans[index].depth != span.depth + 1) return false;
+    if (!matches_layout(*child, spans, index)) return false;
+  }
+  return index == spans.size() || spans[index].depth <= span.depth;
+}
+
+bool matches_layout(const mimetic::MimeEntity& root, const std::vector<EntitySpan>& spans) {
+  std::size_t index = 0;
+  return matches_layout(root, spans, index) && index == spans.size();
+}
+
+class TreeBuilder {
+ public:
+  TreeBuilder(std::string_view raw, const std::vector<FieldSpan>& fields, std::vector<EntitySpan>& spans, bool aligned)
+      : raw_(raw), fields_(fields), spans_(spans), aligned_(aligned) {}
+
+  std::unique_ptr<MimePart> convert(mimetic::MimeEntity& e, bool in_digest) {
+    const std::size_t index = next_index_++;
+    auto part = std::make_unique<MimePart>();
+    EntitySpan* span = aligned_ && index < spans_.size() ? &spans_[index] : nullptr;  // its strings are taken
+    if (span && span->fields_exact) {
+      read_fields(*span, part->headers);
+    } else if (span) {
+      part->headers = parse_header_block(raw_.substr(span->header_begin, span->header_end - span->header_begin));
+    } else {
+      for (const auto& field : e.header())
+        part->headers.push_back(HeaderField{field.name(), std::string(text::trim(field.value()))});
+    }
+
+    // The media type: the pre-scan's parse of the Content-Type field (mimetic is shown none for a
+    // leaf), or mimetic's when the layouts disagree.
+    std::string type, subtype;
+    bool multipart = false;
+    if (span) {
+      type = std::move(span->type);
+      subtype = std::move(span->subtype);
+      part->charset = std::move(span->charset);
+      multipart = span->multipart;
+    } else {
+      const auto& ct = std::as_const(e).header().contentType();  // const: no field is added
+      type = text::lower(text::trim(ct.type()));
+      subtype = text::lower(text::trim(ct.subtype()));
+      part->charset = text::lower(text::trim(ct.param("charset")));
+      multipart = ct.isMultipart();
+    }
+    if (!type.empty() && !subtype.empty()) {
+      part->media_type.reserve(type.size() + 1 + subtype.size());
+      part->media_type.append(type).append(1, '/').append(subtype);
+    } else
+      part->media_type = in_digest ? "message/rfc822" : "text/plain";
+    const TransferEncoding encoding = transfer_encoding(part->header("content-transfer-encoding"));
+
+    const auto& children = e.body().parts();
+    if (multipart) {
+      part->boundary = span ? std::move(span->boundary) : std::as_const(e).header().contentType().param("boundary");
+      const bool digest = subtype == "digest";
+      for (mimetic::MimeEntity* child : children) part->children.push_back(convert(*child, digest));
+      part->body = e.body().preamble();
+      if (!e.body().epilogue().empty()) {
+        if (!part->body.empty()) part->body += '\n';
+        part->body += e.body().epilogue();
+      }
+      if (part->children.empty() && !text::trim(part->body).empty()) {
+        // A multipart whose boundary never appears: its text must still reach the scanners.
+        auto text_part = std::make_unique<MimePart>();
+        text_part->media_type = "text/plain";
+        text_part->body = part->body;
+        part->children.push_back(std::move(text_part));
+      }
+    } else if (span) {
+      // A leaf or a message/rfc822 part: mimetic saw an empty stub; the body is the span without
+      // the line break that belongs to the following delimiter (as mimetic would have cut it).
+      std::string_view body = raw_.substr(span->body_begin, span->end - span->body_begin);
+      if (span->end < raw_.size()) body = drop_final_newline(body);
+      part->body = transfer_decode(body, encoding);
+    } else if (!children.empty()) {
+      // message/rfc822 whose raw text is unknown (the layouts disagree): left empty.
+    } else if (encoding == TransferEncoding::identity) {
+      part->body = std::move(static_cast<std::string&>(e.body()));  // the entity is ours and dies next
+    } else {
+      part->body = transfer_decode(e.body(), encoding);
+    }
+    return part;
+  }
+
+ private:
+  // The header fields from the pre-scan's lines, as parse_header_block reads them (the span's
+  // fields_exact): the value trimmed, each continuation line that is not only blanks trimmed and
+  // joined with one space (or taken as the value while that is still empty).
+  void read_fields(const EntitySpan& span, std::vector<HeaderField>& headers) {
+    headers.reserve(span.fields_end - span.fields_begin);
+    std::size_t i = span.fields_begin;
+    while (i < span.fields_end) {
+      const FieldSpan& f = fields_[i++];
+      HeaderField& field = headers.emplace_back();
+      field.name.assign(raw_.substr(f.begin, f.name_end - f.begin));
+      const std::string_view value = text::trim(raw_.substr(f.value_begin, f.end - f.value_begin));
+      if (i == span.fields_end || !fields_[i].continuation()) {
+        field.value.assign(value);
+        continue;
+      }
+      std::size_t last = i;
+      while (last + 1 < span.fields_end && fields_[last + 1].continuation()) ++last;
+      std::string& folded = field.value;
+      folded.reserve(fields_[last].end - f.value_begin);  // at most the field's own bytes
+      folded.assign(value);
+      for (; i <= last; ++i) {
+        const FieldSpan& c = fields_[i];
+        if (c.end == c.value_begin) continue;  // only blanks
+        const std::string_view more = text::trim(raw_.substr(c.value_begin, c.end - c.value_begin));
+        if (!folded.empty()) folded += ' ';
+        folded.append(more);
+      }
+    }
+  }
+
+  std::string_view raw_;
+  const std::vector<FieldSpan>& fields_;
+  std::vector<EntitySpan>& spans_;
+  bool aligned_;
+  std::size_t next_index_ = 0;
+};
+
 }  // namespace
 
 // (Sizes compared first: scanners ask for headers many times, and most names differ in length.)
@@ -334,6 +368,8 @@ std::vector<const std::string*> MimePart::headers_named(std::string_view name) c
 
 std::string MimePart::text() const { return charset.empty() ? sanitize_utf8(body) : to_utf8(body, charset); }
 
+static_assert(sizeof(EntitySpan) * 5 <= 1024 && sizeof(FieldSpan) * 64 <= 1024);
+
 MimeResult parse_mime(std::string_view raw) {
   MimeResult result;
   if (raw.size() > Limits::max_message_bytes) {
@@ -344,6 +380,7 @@ MimeResult parse_mime(std::string_view raw) {
   MimeLayout layout;
   layout.spans.reserve(5);  // (under 1 KiB: glibc's per-thread cache serves it)
   layout.edits.reserve(16);
+  layout.fields.reserve(64);  // (likewise)
   result.error = scan_message(message, &layout);
   if (result.error != GuardError::none) return result;
 
@@ -362,7 +399,7 @@ MimeResult parse_mime(std::string_view raw) {
     entity->load(SegmentIterator(segments.data()), SegmentIterator(&segments.back()), mimetic::imNone);
     aligned = matches_layout(*entity, layout.spans);
   }
-  TreeBuilder builder(message, layout.spans, aligned);
+  TreeBuilder builder(message, layout.fields, layout.spans, aligned);
   result.root = builder.convert(*entity, false);
   return result;
 }

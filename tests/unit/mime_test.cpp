@@ -453,3 +453,52 @@ TEST(Mime, HeaderBlockReadersMatchThePlainRules) {
     }
   }
 }
+
+// parse_mime cuts each part's fields from the pre-scan's reading of its header lines when that
+// reading agrees with parse_header_block (EntitySpan::fields_exact); either way a part's fields
+// must be what the plain rules read from its header block. Random root and part headers: folded
+// lines, blank and form-feed continuations, garbage, ':' lines, indented part headers, every
+// newline style mixed (LF CR is read otherwise by the two readers).
+TEST(Mime, PartFieldsMatchThePlainRules) {
+  static const char* kLines[] = {"Subject: hello", "X-Long: a b  c", " folded", "\tmore text ", "  ", " \f",
+                                 "garbage line",   ": no name",      "X-Empty:   ", "To : b@example.org",
+                                 "Received: from x", "\t\t",         " : colon"};
+  static const char* kNewlines[] = {"\n", "\r\n", "\r", "\n\r"};
+  test::TestRandom rng(23);
+  int exact = 0, other = 0;
+  for (int round = 0; round < 3000; ++round) {
+    auto newline = [&] { return std::string(kNewlines[rng.next(20) != 0 ? rng.next(3) : 3]); };
+    auto lines = [&] {
+      std::string block;
+      const std::uint32_t n = rng.next(8);
+      for (std::uint32_t i = 0; i < n; ++i) block += kLines[rng.next(13)] + newline();
+      return block;
+    };
+    std::string m = "From: a@example.org" + newline() + "Content-Type: multipart/mixed; boundary=\"B\"" + newline();
+    m += lines() + newline() + "--B" + newline();
+    if (rng.next(4) == 0) m += "  ";  // an indented part header
+    m += lines() + newline() + "body" + newline() + "--B--" + newline();
+    MimeLayout layout;
+    ASSERT_EQ(scan_message(m, &layout), GuardError::none) << m;
+    const auto r = parse_mime(m);
+    ASSERT_TRUE(r.root) << m;
+    std::vector<const MimePart*> parts;
+    for_each_part(*r.root, [&](const MimePart& p) { parts.push_back(&p); });
+    // (A header cut short by a garbage line may leave a multipart without parts, whose text
+    // parse_mime gives a part of its own: no span.)
+    if (parts.size() != layout.spans.size()) continue;
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+      const EntitySpan& span = layout.spans[i];
+      (span.fields_exact ? exact : other)++;
+      const auto expected = reference_header_block(m.substr(span.header_begin, span.header_end - span.header_begin));
+      const auto& got = parts[i]->headers;
+      ASSERT_EQ(got.size(), expected.size()) << m;
+      for (std::size_t k = 0; k < expected.size(); ++k) {
+        ASSERT_EQ(got[k].name, expected[k].name) << m;
+        ASSERT_EQ(got[k].value, expected[k].value) << m;
+      }
+    }
+  }
+  EXPECT_GT(exact, 2000);
+  EXPECT_GT(other, 500);
+}
