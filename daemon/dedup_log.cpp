@@ -159,6 +159,18 @@ void DedupLog::open_for_append() {
 }
 
 void DedupLog::append(const std::vector<MessageHash>& hashes, const Checkpoints& checkpoints) {
+  append_write(hashes, checkpoints);
+  try {
+    append_sync();
+  } catch (...) {
+    undo();
+    throw;
+  }
+}
+
+void DedupLog::append_sync() { fsync_fd(fd_.get(), config_.path, true); }
+
+void DedupLog::append_write(const std::vector<MessageHash>& hashes, const Checkpoints& checkpoints) {
   const std::int64_t now = unix_now();
   std::string out;
   out.reserve(hashes.size() * kHashLineBytes + 128);
@@ -175,7 +187,7 @@ void DedupLog::append(const std::vector<MessageHash>& hashes, const Checkpoints&
   size_before_append_ = size_;
   try {
     write_all(fd_.get(), out, config_.path);
-    fsync_fd(fd_.get(), config_.path, true);
+    start_writeback(fd_.get());
   } catch (...) {
     // Cut a partial append so that the next C line cannot commit half-written entries.
     if (::ftruncate(fd_.get(), static_cast<off_t>(size_)) != 0) fd_.reset();

@@ -42,6 +42,10 @@ class DedupLog {
   // Appends H lines for `hashes` and a C line, then fsyncs. Throws on failure (and cuts any
   // partial write). The hashes are remembered only by confirm(); undo() takes the append back.
   void append(const std::vector<MessageHash>& hashes, const Checkpoints& checkpoints);
+  // append() in two steps: append_write() writes and starts the writeback (its failure cuts the
+  // partial write), append_sync() waits for it; after a failure of append_sync() call undo().
+  void append_write(const std::vector<MessageHash>& hashes, const Checkpoints& checkpoints);
+  void append_sync();
   void confirm();
   void undo();
   // Rewrites the file with live entries only and `checkpoints`; also done by commit() as needed.

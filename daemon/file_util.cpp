@@ -34,6 +34,8 @@ void fsync_fd(int fd, const std::filesystem::path& path, bool data_only) {
   if ((data_only ? ::fdatasync(fd) : ::fsync(fd)) != 0) throw_errno("fsync", path);
 }
 
+void start_writeback(int fd) { (void)::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE); }
+
 void fsync_dir(const std::filesystem::path& dir) {
   UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!fd) throw_errno("open directory", dir);

@@ -35,6 +35,9 @@ class UniqueFd {
 
 void write_all(int fd, std::string_view data, const std::filesystem::path& path);
 void fsync_fd(int fd, const std::filesystem::path& path, bool data_only);
+// Starts writing the file's dirty pages out without waiting (sync_file_range WRITE): a later
+// fsync_fd() then only waits for what is already under way. A hint: errors are ignored.
+void start_writeback(int fd);
 void fsync_dir(const std::filesystem::path& dir);
 void make_dirs(const std::filesystem::path& dir, unsigned mode = 0750);
 // Writes `data` to dir/.tmp-NAME, fsyncs, renames over `path`, fsyncs the directory.

@@ -140,6 +140,27 @@ void JsonlSink::flush() {
   }
 }
 
+void JsonlSink::flush_write() {
+  try {
+    ensure_usable();
+    if (pending_.empty()) return;
+    write_all(fd_.get(), pending_, path_);
+    if (fsync_) start_writeback(fd_.get());
+  } catch (...) {
+    broken_ = true;
+    throw;
+  }
+}
+
+void JsonlSink::flush_sync() {
+  try {
+    if (fsync_ && !pending_.empty()) fsync_fd(fd_.get(), path_, true);
+  } catch (...) {
+    broken_ = true;
+    throw;
+  }
+}
+
 void JsonlSink::committed() {
   committed_ += pending_.size();
   pending_.clear();

@@ -22,6 +22,9 @@ class JsonlSink final : public Sink {
   std::string checkpoint() const override;
   void stage(const MessageRecord& record) override;
   void flush() override;
+  bool can_split_flush() const override { return true; }
+  void flush_write() override;
+  void flush_sync() override;
   void committed() override;
   void rollback() override;
   void reopen() override;

@@ -367,7 +367,7 @@ awaitable<void> LmtpServer::commit_message(Connection& c) {
   // thread and back cost more than the parse itself (two context switches per message).
   set_deadline(c, Clock::now() + st.commit_timeout + std::chrono::seconds(5));
   const auto& rcpts = c.session.recipients();
-  CommitRequest req = prepare_message(commit_->hash_key(), commit_->needs_content_sha256(), std::move(c.session.message()), {}, c.session.mail_from(),
+  CommitRequest req = prepare_message(commit_->hash_key(), commit_->needs_content_sha256(), c.session.message(), {}, c.session.mail_from(),
                                       rcpts.empty() ? std::string() : rcpts.front());
   if (rcpts.size() > 1) req.record->envelope_recipients = rcpts;  // attributed one by one (sqlite sink)
   auto w = std::make_shared<Waiter>(c.shard.io);

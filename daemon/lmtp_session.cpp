@@ -65,8 +65,10 @@ std::string LmtpSession::greeting() const { return "220 " + hostname_ + " LMTP b
 void LmtpSession::reset_transaction() {
   mail_from_.clear();
   recipients_.clear();
+  // A typical message's room is kept for the next one (no allocation and free per message, no
+  // page faults on fresh memory); more is given back.
   message_.clear();
-  message_.shrink_to_fit();
+  if (message_.capacity() > kTypicalMessage) message_.shrink_to_fit();
   body_error_ = BodyError::none;
   declared_size_ = 0;
 }

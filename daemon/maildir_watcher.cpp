@@ -323,7 +323,7 @@ void MaildirWatcher::process(const std::string& name, bool complete) {
        source = std::move(source)]() mutable {
         auto candidates = envelope_recipient_candidates(raw);
         std::string envelope_recipient = pick_envelope_recipient(candidates, AttributionConfig{});
-        CommitRequest req = prepare_message(key, sha256, std::move(raw), std::move(source), {}, std::move(envelope_recipient));
+        CommitRequest req = prepare_message(key, sha256, raw, std::move(source), {}, std::move(envelope_recipient));
         if (candidates.size() > 1) req.record->envelope_candidates = std::move(candidates);
         return req;
       },

@@ -11,7 +11,7 @@
 
 namespace bounced {
 
-CommitRequest prepare_message(const HashKey& key, bool content_sha256, std::string&& raw, std::string source,
+CommitRequest prepare_message(const HashKey& key, bool content_sha256, std::string_view raw, std::string source,
                               std::string envelope_from,
                               std::string envelope_recipient) {
   auto rec = std::make_shared<MessageRecord>();
@@ -38,7 +38,7 @@ CommitRequest prepare_message(const HashKey& key, bool content_sha256, std::stri
   if (auto* m = metrics())
     m->parse_time(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   CommitRequest req;
-  if (!rec->parsed) req.quarantine_raw = std::make_shared<const std::string>(std::move(raw));
+  if (!rec->parsed) req.quarantine_raw = std::make_shared<const std::string>(raw);
   req.record = std::move(rec);
   return req;
 }

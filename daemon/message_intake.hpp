@@ -9,7 +9,8 @@ namespace bounced {
 
 // `source` names the message in the records; "" means "lmtp:<hash>". `content_sha256`: also
 // compute MessageRecord::content_sha256 (CommitQueue::needs_content_sha256()).
-CommitRequest prepare_message(const HashKey& key, bool content_sha256, std::string&& raw, std::string source,
+// `raw` is only read (and copied for the quarantine when it cannot be parsed).
+CommitRequest prepare_message(const HashKey& key, bool content_sha256, std::string_view raw, std::string source,
                               std::string envelope_from = {}, std::string envelope_recipient = {});
 
 }  // namespace bounced

@@ -58,6 +58,12 @@ class Sink {
   virtual void prepare() {}
   virtual void stage(const MessageRecord& record) = 0;
   virtual void flush() = 0;                     // write + fsync the staged records; throws on failure
+  // flush() in two steps, for a sink whose flush is a write and an fdatasync: flush_write() writes
+  // and starts the writeback, flush_sync() waits for it. The commit queue then makes every file of
+  // a batch durable from one thread, their writebacks overlapping, instead of one thread per file.
+  virtual bool can_split_flush() const { return false; }
+  virtual void flush_write() { flush(); }
+  virtual void flush_sync() {}
   virtual void committed() = 0;                 // the batch is durable everywhere
   virtual void rollback() = 0;                  // forget the staged records, undo partial writes
   virtual void reopen() {}                      // SIGHUP: reopen files (logrotate)

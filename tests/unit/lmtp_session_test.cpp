@@ -48,6 +48,28 @@ TEST(LmtpSession, PipelinedTransactionRepliesPerRecipientInOrder) {
   EXPECT_EQ(d.s.state(), LmtpSession::State::ready);
 }
 
+// The message buffer keeps a typical message's room between transactions (no allocation per
+// message) and gives back anything larger.
+TEST(LmtpSession, MessageRoomKeptUpToTypicalSizeOnly) {
+  Driver d;
+  d.feed("LHLO client\r\n");
+  std::vector<std::string> messages;
+  d.feed("MAIL FROM:<>\r\nRCPT TO:<a@example.org>\r\nDATA\r\nSubject: small\r\n\r\nbody\r\n.\r\n",
+         LmtpSession::Outcome::stored, &messages);
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_TRUE(d.s.message().empty());
+  EXPECT_GE(d.s.message().capacity(), 4096u);
+  EXPECT_LE(d.s.message().capacity(), 16384u);
+  std::string big = "MAIL FROM:<>\r\nRCPT TO:<a@example.org>\r\nDATA\r\nSubject: big\r\n\r\n";
+  for (int i = 0; i < 3000; ++i) big += "0123456789012345678901234567890123456789\r\n";
+  big += ".\r\n";
+  d.feed(big, LmtpSession::Outcome::stored, &messages);
+  ASSERT_EQ(messages.size(), 2u);
+  EXPECT_GT(messages[1].size(), 100000u);
+  EXPECT_TRUE(d.s.message().empty());
+  EXPECT_LE(d.s.message().capacity(), 16384u);
+}
+
 TEST(LmtpSession, BodySplitAtEveryByte) {
   const std::string body = "MAIL FROM:<>\r\nRCPT TO:<a@x>\r\nDATA\r\nA\r\n.\r\n..\r\n.x\r\n.\r\nQUIT\r\n";
   Driver d;
