@@ -115,6 +115,17 @@ bool text_says_temporary(std::string_view text_lower);
 bool text_says_only_temporary(std::string_view text_lower);
 
 // --- rhost_rules.cpp ---
+// The provider host patterns, in the order they are tried (suffixes of the remote host name,
+// also matched against the recipient's domain).
+struct ProviderHost {
+  std::string_view provider;
+  std::string_view host;
+};
+std::span<const ProviderHost> rhost_provider_hosts();
+// Which provider received the message: the first pattern that is the recipient's domain or has
+// it as its tail after a dot ("icloud.com" for ".mail.icloud.com"), else the first the remote
+// host ends with; "" if none.
+std::string_view rhost_provider(std::string_view remote_mta_lower, std::string_view recipient_domain_lower);
 // Receiving-host rules: provider-specific wording keyed by the remote MTA host or recipient
 // domain (both lowercase). rule is "rhost:<provider>:<phrase or code>".
 RuleMatch match_rhost_rules(std::string_view remote_mta_lower, std::string_view recipient_domain_lower,

@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <iterator>
 
 #include "reason_rules.hpp"
@@ -17,44 +18,85 @@ namespace {
 
 using SV = std::string_view;
 
-struct Provider {
-  SV name;
-  SV hosts[4];  // suffixes of the remote host name ("" = unused); also matched against the domain
+// Provider host patterns, in the order they are tried (see ProviderHost).
+constexpr ProviderHost kProviderHosts[] = {
+    {"aol", ".mail.aol.com"},
+    {"aol", ".mx.aol.com"},
+    {"apple", ".mail.icloud.com"},
+    {"apple", ".apple.com"},
+    {"apple", ".me.com"},
+    {"cox", "cox.net"},
+    {"franceptt", ".laposte.net"},
+    {"franceptt", ".orange.fr"},
+    {"franceptt", ".wanadoo.fr"},
+    {"godaddy", "smtp.secureserver.net"},
+    {"godaddy", "mailstore1.secureserver.net"},
+    {"google", "aspmx.l.google.com"},
+    {"google", "gmail-smtp-in.l.google.com"},
+    {"iua", ".email.ua"},
+    {"kddi", ".ezweb.ne.jp"},
+    {"kddi", "msmx.au.com"},
+    {"microsoft", ".prod.outlook.com"},
+    {"microsoft", ".protection.outlook.com"},
+    {"microsoft", ".onmicrosoft.com"},
+    {"microsoft", ".exchangelabs.com"},
+    {"mimecast", ".mimecast.com"},
+    {"nttdocomo", "mfsmax.docomo.ne.jp"},
+    {"spectrum", "charter.net"},
+    {"tencent", ".qq.com"},
+    {"yahooinc", ".yahoodns.net"},
 };
 
-constexpr Provider kProviders[] = {
-    {"aol", {".mail.aol.com", ".mx.aol.com"}},
-    {"apple", {".mail.icloud.com", ".apple.com", ".me.com"}},
-    {"cox", {"cox.net"}},
-    {"franceptt", {".laposte.net", ".orange.fr", ".wanadoo.fr"}},
-    {"godaddy", {"smtp.secureserver.net", "mailstore1.secureserver.net"}},
-    {"google", {"aspmx.l.google.com", "gmail-smtp-in.l.google.com"}},
-    {"iua", {".email.ua"}},
-    {"kddi", {".ezweb.ne.jp", "msmx.au.com"}},
-    {"microsoft", {".prod.outlook.com", ".protection.outlook.com", ".onmicrosoft.com", ".exchangelabs.com"}},
-    {"mimecast", {".mimecast.com"}},
-    {"nttdocomo", {"mfsmax.docomo.ne.jp"}},
-    {"spectrum", {"charter.net"}},
-    {"tencent", {".qq.com"}},
-    {"yahooinc", {".yahoodns.net"}},
+// (Host names mostly share their last bytes only when they are the same: the last eight are
+// compared as one word before the whole suffix.)
+bool ends_with(SV s, SV suffix) {
+  const std::size_t n = suffix.size();
+  if (s.size() < n) return false;
+  if (n >= 8) {
+    std::uint64_t a, b;
+    std::memcpy(&a, s.data() + s.size() - 8, 8);
+    std::memcpy(&b, suffix.data() + n - 8, 8);
+    if (a != b) return false;
+  }
+  return s.substr(s.size() - n) == suffix;
+}
+
+// Every host pattern in table order with the recipient domains it accepts:
+// the pattern itself and its tails after a dot ("icloud.com" for ".mail.icloud.com"), so a domain
+// is looked up by equality in one flat list (built by the compiler).
+struct DomainTail {
+  SV tail;
+  SV provider;
 };
+constexpr std::size_t count_domain_tails() {
+  std::size_t n = 0;
+  for (const auto& p : kProviderHosts) {
+    ++n;
+    for (const char c : p.host)
+      if (c == '.') ++n;
+  }
+  return n;
+}
+constexpr auto kDomainTails = [] {
+  std::array<DomainTail, count_domain_tails()> out{};
+  std::size_t n = 0;
+  for (const auto& p : kProviderHosts) {
+    out[n++] = {p.host, p.provider};
+    for (std::size_t i = 0; i < p.host.size(); ++i)
+      if (p.host[i] == '.') out[n++] = {p.host.substr(i + 1), p.provider};
+  }
+  return out;
+}();
 
-bool ends_with(SV s, SV suffix) { return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix; }
-
-// Which provider received the message: the recipient's domain is the tail of a provider's host
-// pattern ("icloud.com" for ".mail.icloud.com"), or the remote host ends with a pattern.
+// See rhost_provider.
 SV provider_of(SV remote, SV domain) {
   if (domain.find('.') != SV::npos) {
-    for (const auto& p : kProviders)
-      for (SV h : p.hosts)
-        if (!h.empty() && (h == domain || (h.size() > domain.size() && ends_with(h, domain) &&
-                                           h[h.size() - domain.size() - 1] == '.')))
-          return p.name;
+    for (const auto& t : kDomainTails)
+      if (t.tail.size() == domain.size() && t.tail == domain) return t.provider;
   }
   if (!remote.empty()) {
-    for (const auto& p : kProviders)
-      for (SV h : p.hosts)
-        if (!h.empty() && ends_with(remote, h)) return p.name;
+    for (const auto& p : kProviderHosts)
+      if (ends_with(remote, p.host)) return p.provider;
   }
   return {};
 }
@@ -543,6 +585,10 @@ constexpr Code kPowerMtaCategories[] = {
 };
 
 }  // namespace
+
+std::span<const ProviderHost> rhost_provider_hosts() { return kProviderHosts; }
+
+std::string_view rhost_provider(std::string_view remote, std::string_view domain) { return provider_of(remote, domain); }
 
 std::string_view reason_for_bounce_category(std::string_view category) {
   return lookup(kPowerMtaCategories, category);

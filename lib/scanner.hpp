@@ -43,10 +43,11 @@ struct ScanInput {
     if (!((header_names[k >> 6] >> (k & 63)) & 1)) return nullptr;
     return root.header(name);
   }
-  // Same for any case of the name: length, first, middle and last byte, case folded.
+  // Same for any case of the name: length, first, middle and last byte, case folded (c | 0x20
+  // folds letters; other bytes stay apart from the same byte, all a hash needs).
   static unsigned header_name_hash(std::string_view n) {
     if (n.empty()) return 0;
-    auto fold = [](char c) { return static_cast<unsigned>(static_cast<unsigned char>(c >= 'A' && c <= 'Z' ? c + 32 : c)); };
+    auto fold = [](char c) { return static_cast<unsigned>(static_cast<unsigned char>(c)) | 0x20u; };
     return (static_cast<unsigned>(n.size()) * 37u + fold(n[0]) * 11u + fold(n[n.size() / 2]) * 3u + fold(n.back())) & 255u;
   }
   mutable std::array<std::uint64_t, 4> header_names = {};

@@ -364,3 +364,41 @@ TEST(ReasonRules, PhraseIndexMatchesThePlainListOrder) {
     }
   }
 }
+
+// rhost_provider looks the domain up in a flat list of the patterns' tails and compares a remote
+// host's last eight bytes first; the plain rule walks the patterns with ends_with.
+TEST(ReasonRules, RhostProviderMatchesThePlainPatternWalk) {
+  const auto hosts = rhost_provider_hosts();
+  ASSERT_GT(hosts.size(), 10u);
+  auto ends_with = [](std::string_view s, std::string_view t) {
+    return s.size() >= t.size() && s.substr(s.size() - t.size()) == t;
+  };
+  auto plain = [&](std::string_view remote, std::string_view domain) -> std::string_view {
+    if (domain.find('.') != std::string_view::npos)
+      for (const auto& h : hosts)
+        if (h.host == domain || (h.host.size() > domain.size() && ends_with(h.host, domain) &&
+                                 h.host[h.host.size() - domain.size() - 1] == '.'))
+          return h.provider;
+    if (!remote.empty())
+      for (const auto& h : hosts)
+        if (ends_with(remote, h.host)) return h.provider;
+    return {};
+  };
+  EXPECT_EQ(rhost_provider("mx1.mail.icloud.com", ""), "apple");
+  EXPECT_EQ(rhost_provider("", "icloud.com"), "apple");
+  EXPECT_EQ(rhost_provider("", "ne.jp"), "kddi");  // the first pattern with that tail
+  EXPECT_EQ(rhost_provider("mx.example.com", "example.com"), "");
+  test::TestRandom rng(2718);
+  for (int round = 0; round < 20000; ++round) {
+    auto piece = [&]() -> std::string {
+      const auto& h = hosts[rng.next(static_cast<std::uint32_t>(hosts.size()))].host;
+      const auto from = rng.next(static_cast<std::uint32_t>(h.size()) + 1);
+      std::string s(h.substr(rng.next(3) == 0 ? from : 0));
+      if (rng.next(4) == 0 && !s.empty()) s[rng.next(static_cast<std::uint32_t>(s.size()))] = 'x';
+      return (rng.next(2) == 0 ? rng.text(rng.next(6), "abmx.-1") : std::string()) + s;
+    };
+    const std::string remote = rng.next(5) == 0 ? std::string() : piece();
+    const std::string domain = rng.next(5) == 0 ? rng.text(rng.next(12), "abc.mo") : piece();
+    ASSERT_EQ(rhost_provider(remote, domain), plain(remote, domain)) << remote << " / " << domain;
+  }
+}
