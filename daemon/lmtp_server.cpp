@@ -130,10 +130,15 @@ LmtpServer::LmtpServer(asio::io_context& io, CommitQueue* commit, const Config& 
     if (!sh->own) continue;
     sh->keep_running.emplace(sh->io.get_executor());
     sh->thread = std::thread([p = sh.get()] {
-      try {
-        p->io.run();
-      } catch (const std::exception& e) {
-        spdlog::error("LMTP shard: {}", e.what());
+      for (;;) {  // a handler's exception is logged; the shard's other connections go on
+        try {
+          p->io.run();
+          break;
+        } catch (const std::exception& e) {
+          spdlog::error("LMTP shard: {}", e.what());
+        } catch (...) {
+          spdlog::error("LMTP shard: unknown exception");
+        }
       }
       p->finished = true;
     });
