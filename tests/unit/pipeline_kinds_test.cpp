@@ -226,3 +226,55 @@ TEST(PipelineKinds, SourceRoutedFinalRecipientYieldsToOriginal) {
   ASSERT_EQ(r.recipients.size(), 1u);
   EXPECT_EQ(r.recipients[0].recipient, "kijitora@example.net");
 }
+
+// A DSN mixing delivered and failed recipients: only the failures are reported, in their order,
+// each with its own diagnostic and the PowerMTA category that goes with it (recipients and what
+// goes with them are compacted together).
+TEST(PipelineKinds, MixedDsnKeepsOnlyTheFailuresInOrder) {
+  REQUIRE_MIME();
+  const std::string raw =
+      "From: MAILER-DAEMON@mx.example.jp (Mail Delivery System)\r\n"
+      "To: sender@example.org\r\n"
+      "Subject: Delivery Status Notification\r\n"
+      "MIME-Version: 1.0\r\n"
+      "Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\r\n"
+      "\r\n"
+      "--B\r\n"
+      "Content-Type: text/plain\r\n"
+      "\r\n"
+      "Some recipients could not be reached.\r\n"
+      "\r\n"
+      "--B\r\n"
+      "Content-Type: message/delivery-status\r\n"
+      "\r\n"
+      "Reporting-MTA: dns; mx.example.jp\r\n"
+      "\r\n"
+      "Final-Recipient: rfc822; ok1@example.jp\r\n"
+      "Action: delivered\r\n"
+      "Status: 2.0.0\r\n"
+      "\r\n"
+      "Final-Recipient: rfc822; full@example.jp\r\n"
+      "Action: failed\r\n"
+      "Status: 5.2.2\r\n"
+      "Diagnostic-Code: smtp; 552 5.2.2 Mailbox full\r\n"
+      "\r\n"
+      "Final-Recipient: rfc822; ok2@example.jp\r\n"
+      "Action: delivered\r\n"
+      "Status: 2.0.0\r\n"
+      "\r\n"
+      "Final-Recipient: rfc822; gone@example.jp\r\n"
+      "Action: failed\r\n"
+      "Status: 5.0.0\r\n"
+      "X-PowerMTA-BounceCategory: bad-mailbox\r\n"
+      "Diagnostic-Code: smtp; 550 rejected\r\n"
+      "\r\n"
+      "--B--\r\n";
+  auto r = parse(raw);
+  EXPECT_EQ(r.kind, MessageKind::bounce);
+  ASSERT_EQ(r.recipients.size(), 2u);
+  EXPECT_EQ(r.recipients[0].recipient, "full@example.jp");
+  EXPECT_EQ(r.recipients[0].reason, "mailboxfull");
+  EXPECT_EQ(r.recipients[1].recipient, "gone@example.jp");
+  EXPECT_EQ(r.recipients[1].reason, "userunknown");
+  EXPECT_EQ(r.recipients[1].decided_by, "dsn:x-powermta-bouncecategory:bad-mailbox");
+}
