@@ -20,18 +20,27 @@ namespace {
 // (Read with for_each_header_field: only these few fields are copied out of the block.)
 void fill_original(OriginalHeaders& o, std::string_view header_block) {
   for_each_header_field(header_block, [&](std::string_view name, std::string_view value) {
-    auto set = [&](std::string_view wanted, std::string& field) {
-      if (field.empty() && name.size() == wanted.size() && text::iequals(name, wanted))
-        field = decode_encoded_words(value);
-    };
-    set("message-id", o.message_id);
-    set("from", o.from);
-    set("to", o.to);
-    set("subject", o.subject);
-    set("date", o.date);
-    set("list-id", o.list_id);
-    if (name.size() > 2 && (name[0] == 'X' || name[0] == 'x') && name[1] == '-' && o.x_fields.size() < 16)
+    // The wanted field a name can be is known from its length: one comparison per field.
+    std::string* field = nullptr;
+    std::string_view wanted;
+    switch (name.size()) {
+      case 2: field = &o.to, wanted = "to"; break;
+      case 4:
+        if ((name[0] | 0x20) == 'f') field = &o.from, wanted = "from";
+        else field = &o.date, wanted = "date";
+        break;
+      case 7:
+        if ((name[0] | 0x20) == 's') field = &o.subject, wanted = "subject";
+        else field = &o.list_id, wanted = "list-id";
+        break;
+      case 10: field = &o.message_id, wanted = "message-id"; break;
+      default: break;
+    }
+    if (field && field->empty() && text::iequals(name, wanted)) *field = decode_encoded_words(value);
+    if (name.size() > 2 && (name[0] == 'X' || name[0] == 'x') && name[1] == '-' && o.x_fields.size() < 16) {
+      if (o.x_fields.empty()) o.x_fields.reserve(16);
       o.x_fields.emplace_back(std::string(name), std::string(text::trim(value.substr(0, 256))));
+    }
   });
   o.message_id = std::string(text::trim(o.message_id));
 }

@@ -278,3 +278,36 @@ TEST(PipelineKinds, MixedDsnKeepsOnlyTheFailuresInOrder) {
   EXPECT_EQ(r.recipients[1].reason, "userunknown");
   EXPECT_EQ(r.recipients[1].decided_by, "dsn:x-powermta-bouncecategory:bad-mailbox");
 }
+
+// The returned original's fields are picked by name length, then compared: names of the same
+// length that are not wanted ("Subjekt", "Fromm"...), any case, the first of repeated fields, and
+// X- fields (at most 16) as written.
+TEST(PipelineKinds, OriginalHeaderFieldsByNameInAnyCase) {
+  REQUIRE_MIME();
+  std::string original =
+      "Subjekt: not this\r\n"
+      "LIST-ID: <news.example.org>\r\n"
+      "Dato: not this\r\n"
+      "FROM: Sender <sender@example.org>\r\n"
+      "tO: kijitora@example.jp\r\n"
+      "sUBJECT: =?UTF-8?B?aGVsbG8=?=\r\n"
+      "Subject: second\r\n"
+      "Message-Id:  <abc@example.org> \r\n"
+      "Message-Ix: not this\r\n"
+      "dATE: Thu, 29 Apr 2010 23:34:45 +0900\r\n";
+  for (int i = 0; i < 20; ++i) original += "X-Field-" + std::to_string(i) + ": v" + std::to_string(i) + "\r\n";
+  std::string raw = dsn("failed", "5.1.1", "550 5.1.1 User unknown");
+  const auto at = raw.find("From: sender@example.org\r\n");
+  ASSERT_NE(at, std::string::npos);
+  raw.replace(at, raw.find("\r\n\r\n--B--") + 2 - at, original);
+  auto r = parse(raw);
+  EXPECT_EQ(r.original.subject, "hello");
+  EXPECT_EQ(r.original.from, "Sender <sender@example.org>");
+  EXPECT_EQ(r.original.to, "kijitora@example.jp");
+  EXPECT_EQ(r.original.list_id, "<news.example.org>");
+  EXPECT_EQ(r.original.message_id, "<abc@example.org>");
+  EXPECT_EQ(r.original.date, "Thu, 29 Apr 2010 23:34:45 +0900");
+  ASSERT_EQ(r.original.x_fields.size(), 16u);
+  EXPECT_EQ(r.original.x_fields[0].first, "X-Field-0");
+  EXPECT_EQ(r.original.x_fields[15].second, "v15");
+}
