@@ -30,7 +30,7 @@ struct ScanInput {
   // The first top-level field named `name` (any case), nullptr if none. Most names asked about
   // are absent: a set of hashed names (built on first use) rules them out without a walk through
   // the header.
-  const std::string* header(std::string_view name) const {
+  const std::string_view* header(std::string_view name) const {
     if (!header_names_ready) {
       header_names = {};
       for (const auto& h : root.headers) {

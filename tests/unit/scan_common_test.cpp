@@ -212,7 +212,7 @@ TEST(ScanCommon, HeaderLookupMatchesThePlainWalk) {
     MimePart root;
     const auto fields = rng.next(12);
     for (std::uint32_t i = 0; i < fields; ++i)
-      root.headers.push_back({random_case(kNames[rng.next(std::size(kNames))]), "v" + std::to_string(i)});
+      root.add_header(random_case(kNames[rng.next(std::size(kNames))]), "v" + std::to_string(i));
     ScanInput in{root, {}, {}, {}, nullptr, nullptr};
     for (int q = 0; q < 8; ++q) {
       const std::string name = rng.next(5) == 0 ? test::TestRandom(rng.next(1000)).text(rng.next(20), "aAbB-xX")
