@@ -145,6 +145,18 @@ std::string_view embedded_delivery_status(std::string_view body) {
   return std::string_view(b, static_cast<std::size_t>(e - b));
 }
 
+// Does the lowercased text hold "final-recipient:" or "original-recipient:"? (One search for the
+// part they share, its rare occurrences then read backwards.)
+bool holds_recipient_field(std::string_view lowered) {
+  constexpr std::string_view kShared = "recipient:";
+  for (auto at = text::find_exact(lowered, kShared); at != std::string_view::npos;
+       at = text::find_exact(lowered, kShared, at + 1)) {
+    const auto before = lowered.substr(0, at);
+    if (before.ends_with("final-") || before.ends_with("original-")) return true;
+  }
+  return false;
+}
+
 // Does the message present itself as a delivery notification? (Used before trusting a DSN block
 // found in plain text, so a person quoting one in ordinary mail is not taken for a bounce.)
 bool looks_like_notification(const ScanInput& in) {
@@ -190,9 +202,7 @@ ParseOutcome parse_message(std::string_view raw) {
     dsn = parse_delivery_status(in.delivery_status->text());
   } else if (!scanned && is_notification()) {
     // (The block needs a Final-Recipient or Original-Recipient line: most texts have neither.)
-    const auto lowered = in.body_lower();
-    if (text::find_exact(lowered, "final-recipient:") != std::string_view::npos ||
-        text::find_exact(lowered, "original-recipient:") != std::string_view::npos)
+    if (holds_recipient_field(in.body_lower()))
       if (const auto block = embedded_delivery_status(in.body_text); !block.empty()) dsn = parse_delivery_status(block);
   }
   report.fields = dsn.fields;

@@ -311,3 +311,29 @@ TEST(PipelineKinds, OriginalHeaderFieldsByNameInAnyCase) {
   EXPECT_EQ(r.original.x_fields[0].first, "X-Field-0");
   EXPECT_EQ(r.original.x_fields[15].second, "v15");
 }
+
+// The pasted block is looked for only when the text holds "Final-Recipient:" or
+// "Original-Recipient:" (any case): an Original-Recipient alone, after other "recipient:" words,
+// is enough; "Recipient:" alone is not.
+TEST(PipelineKinds, DeliveryStatusPastedWithOnlyAnOriginalRecipient) {
+  REQUIRE_MIME();
+  auto message = [](const std::string& field) {
+    return "From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.org>\r\n"
+           "To: sender@example.org\r\n"
+           "Subject: Returned mail: User unknown\r\n"
+           "Content-Type: text/plain\r\n"
+           "\r\n"
+           "The recipient: could not be reached. Bad-recipient: none.\r\n"
+           "\r\n" +
+           field +
+           ": rfc822;kijitora@example.com\r\n"
+           "Action: failed\r\n"
+           "Status: 5.1.1\r\n";
+  };
+  auto r = parse(message("ORIGINAL-RECIPIENT"));
+  EXPECT_EQ(r.kind, MessageKind::bounce);
+  ASSERT_EQ(r.recipients.size(), 1u);
+  EXPECT_EQ(r.recipients[0].recipient, "kijitora@example.com");
+  EXPECT_EQ(r.scanner, "rfc3464");
+  EXPECT_NE(parse(message("Recipient")).scanner, "rfc3464");
+}
