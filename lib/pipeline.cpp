@@ -160,7 +160,8 @@ bool holds_recipient_field(std::string_view lowered) {
 // Does the message present itself as a delivery notification? (Used before trusting a DSN block
 // found in plain text, so a person quoting one in ordinary mail is not taken for a bounce.)
 bool looks_like_notification(const ScanInput& in) {
-  if (text::icontains(header_value(in.root.headers, "content-type"), "report-type=delivery-status")) return true;
+  if (const auto* type = in.header("content-type"); type && text::icontains(*type, "report-type=delivery-status"))
+    return true;
   const std::string from = text::lower(in.from);
   for (std::string_view who : {"mailer-daemon", "postmaster", "mail-daemon", "mailer@", "mail delivery"})
     if (from.find(who) != std::string::npos) return true;
