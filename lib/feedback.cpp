@@ -104,7 +104,7 @@ std::optional<ScanResult> scan_feedback_report(const ScanInput& in) {
   const auto& headers = in.root.headers;
   // (Fields looked up through the scan input: an absent one costs no walk through the header.)
   auto top_field = [&](SV name) {
-    const std::string* v = in.header(name);
+    const auto* v = in.header(name);
     return v ? SV(*v) : SV();
   };
   const SV content_type = top_field("content-type");
