@@ -102,7 +102,12 @@ std::string_view header_value(const std::vector<HeaderField>& headers, std::stri
 
 std::optional<ScanResult> scan_feedback_report(const ScanInput& in) {
   const auto& headers = in.root.headers;
-  const SV content_type = header_value(headers, "content-type");
+  // (Fields looked up through the scan input: an absent one costs no walk through the header.)
+  auto top_field = [&](SV name) {
+    const auto* v = in.header(name);
+    return v ? SV(*v) : SV();
+  };
+  const SV content_type = top_field("content-type");
   const MimePart* report = find_part(in.root, "message/feedback-report");
   // From and Subject as the scan input has them (decoded again only when empty there), not copied.
   std::string from_decoded, subject_decoded;
@@ -122,7 +127,7 @@ std::optional<ScanResult> scan_feedback_report(const ScanInput& in) {
     return a == "staff@hotmail.com" || a == "complaints@email-abuse.amazonses.com";
   }();
   // Apple Mail's one-click unsubscribe: an opt-out from the reader.
-  const bool apple_unsubscribe = !arf && !jmrp && text::iequals(text::trim(header_value(headers, "x-apple-unsubscribe")), "true");
+  const bool apple_unsubscribe = !arf && !jmrp && text::iequals(text::trim(top_field("x-apple-unsubscribe")), "true");
   if (!arf && !jmrp && !apple_unsubscribe) return std::nullopt;
 
   ScanResult out;

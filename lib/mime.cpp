@@ -128,7 +128,7 @@ std::string_view drop_final_newline(std::string_view s) {
 
 enum class TransferEncoding { identity, base64, quoted_printable };
 
-TransferEncoding transfer_encoding(const std::string* header) {
+TransferEncoding transfer_encoding(const std::string_view* header) {
   if (!header) return TransferEncoding::identity;
   const std::string_view e = text::trim(*header);
   if (text::iequals(e, "base64")) return TransferEncoding::base64;
@@ -238,6 +238,32 @@ bool matches_layout(const mimetic::MimeEntity& root, const std::vector<EntitySpa
   return matches_layout(root, spans, index) && index == spans.size();
 }
 
+// Gathers fields whose text may not outlive the call (mimetic's, a folded value being joined),
+// then gives them to a part: one copy of all their bytes in its storage, the fields viewing it.
+class FieldCollector {
+ public:
+  void add(std::string_view name, std::string_view value) {
+    spans_.push_back({bytes_.size(), name.size(), value.size()});
+    bytes_.append(name).append(value);
+  }
+  void finish(MimePart& part) {
+    if (spans_.empty()) return;
+    part.header_bytes = std::make_unique_for_overwrite<char[]>(bytes_.size());
+    char* const copy = part.header_bytes.get();
+    std::memcpy(copy, bytes_.data(), bytes_.size());
+    part.headers.reserve(spans_.size());
+    for (const auto& s : spans_)
+      part.headers.push_back(HeaderField{std::string_view(copy + s.at, s.name), std::string_view(copy + s.at + s.name, s.value)});
+  }
+
+ private:
+  struct Span {
+    std::size_t at, name, value;
+  };
+  std::string bytes_;
+  std::vector<Span> spans_;
+};
+
 class TreeBuilder {
  public:
   TreeBuilder(std::string_view raw, const std::vector<FieldSpan>& fields, std::vector<EntitySpan>& spans, bool aligned)
@@ -248,12 +274,16 @@ class TreeBuilder {
     auto part = std::make_unique<MimePart>();
     EntitySpan* span = aligned_ && index < spans_.size() ? &spans_[index] : nullptr;  // its strings are taken
     if (span && span->fields_exact) {
-      read_fields(*span, part->headers);
+      read_fields(*span, *part);
     } else if (span) {
-      part->headers = parse_header_block(raw_.substr(span->header_begin, span->header_end - span->header_begin));
+      FieldCollector fields;
+      read_header_fields(raw_.substr(span->header_begin, span->header_end - span->header_begin),
+                         [&](std::string_view name, std::string_view value) { fields.add(name, value); });
+      fields.finish(*part);
     } else {
-      for (const auto& field : e.header())
-        part->headers.push_back(HeaderField{field.name(), std::string(text::trim(field.value()))});
+      FieldCollector fields;
+      for (const auto& field : e.header()) fields.add(field.name(), text::trim(field.value()));
+      fields.finish(*part);
     }
 
     // The media type: the pre-scan's parse of the Content-Type field (mimetic is shown none for a
@@ -315,31 +345,49 @@ class TreeBuilder {
  private:
   // The header fields from the pre-scan's lines, as parse_header_block reads them (the span's
   // fields_exact): the value trimmed, each continuation line that is not only blanks trimmed and
-  // joined with one space (or taken as the value while that is still empty).
-  void read_fields(const EntitySpan& span, std::vector<HeaderField>& headers) {
-    headers.reserve(span.fields_end - span.fields_begin);
+  // joined with one space (or taken as the value while that is still empty). The header block is
+  // copied once into the part's storage: names and single-line values are views of the copy,
+  // folded values are joined after it.
+  void read_fields(const EntitySpan& span, MimePart& part) {
+    const std::size_t base = span.header_begin;
+    const std::string_view block = raw_.substr(base, span.header_end - base);
+    const std::size_t count = span.fields_end - span.fields_begin;
+    if (count == 0) return;
+    // Room for the joined values: each is at most its field's bytes from the value on (one space
+    // stands for a line break and at least one blank).
+    std::size_t folded_bytes = 0;
+    for (std::size_t i = span.fields_begin; i < span.fields_end;) {
+      const std::size_t first = i++;
+      while (i < span.fields_end && fields_[i].continuation()) ++i;
+      if (i - first > 1) folded_bytes += fields_[i - 1].end - fields_[first].value_begin;
+    }
+    part.header_bytes = std::make_unique_for_overwrite<char[]>(block.size() + folded_bytes);
+    char* const copy = part.header_bytes.get();
+    std::memcpy(copy, block.data(), block.size());
+    char* out = copy + block.size();  // where the next joined value goes
+    auto in_copy = [&](std::string_view v) { return std::string_view(copy + (v.data() - raw_.data() - base), v.size()); };
+    part.headers.reserve(count);
     std::size_t i = span.fields_begin;
     while (i < span.fields_end) {
       const FieldSpan& f = fields_[i++];
-      HeaderField& field = headers.emplace_back();
-      field.name.assign(raw_.substr(f.begin, f.name_end - f.begin));
+      const std::string_view name(copy + (f.begin - base), f.name_end - f.begin);
       const std::string_view value = text::trim(raw_.substr(f.value_begin, f.end - f.value_begin));
       if (i == span.fields_end || !fields_[i].continuation()) {
-        field.value.assign(value);
+        part.headers.push_back(HeaderField{name, in_copy(value)});
         continue;
       }
-      std::size_t last = i;
-      while (last + 1 < span.fields_end && fields_[last + 1].continuation()) ++last;
-      std::string& folded = field.value;
-      folded.reserve(fields_[last].end - f.value_begin);  // at most the field's own bytes
-      folded.assign(value);
-      for (; i <= last; ++i) {
+      char* const joined = out;
+      std::memcpy(out, value.data(), value.size());
+      out += value.size();
+      for (; i < span.fields_end && fields_[i].continuation(); ++i) {
         const FieldSpan& c = fields_[i];
         if (c.end == c.value_begin) continue;  // only blanks
         const std::string_view more = text::trim(raw_.substr(c.value_begin, c.end - c.value_begin));
-        if (!folded.empty()) folded += ' ';
-        folded.append(more);
+        if (out != joined) *out++ = ' ';
+        std::memcpy(out, more.data(), more.size());
+        out += more.size();
       }
+      part.headers.push_back(HeaderField{name, std::string_view(joined, static_cast<std::size_t>(out - joined))});
     }
   }
 
@@ -353,17 +401,24 @@ class TreeBuilder {
 }  // namespace
 
 // (Sizes compared first: scanners ask for headers many times, and most names differ in length.)
-const std::string* MimePart::header(std::string_view name) const {
+const std::string_view* MimePart::header(std::string_view name) const {
   for (const auto& h : headers)
     if (h.name.size() == name.size() && text::iequals(h.name, name)) return &h.value;
   return nullptr;
 }
 
-std::vector<const std::string*> MimePart::headers_named(std::string_view name) const {
-  std::vector<const std::string*> out;
+std::vector<const std::string_view*> MimePart::headers_named(std::string_view name) const {
+  std::vector<const std::string_view*> out;
   for (const auto& h : headers)
     if (h.name.size() == name.size() && text::iequals(h.name, name)) out.push_back(&h.value);
   return out;
+}
+
+void MimePart::add_header(std::string_view name, std::string_view value) {
+  std::string& bytes = added_header_bytes.emplace_front();
+  bytes.reserve(name.size() + value.size());
+  bytes.append(name).append(value);
+  headers.push_back(HeaderField{std::string_view(bytes).substr(0, name.size()), std::string_view(bytes).substr(name.size())});
 }
 
 std::string MimePart::text() const { return charset.empty() ? sanitize_utf8(body) : to_utf8(body, charset); }
@@ -404,11 +459,11 @@ MimeResult parse_mime(std::string_view raw) {
   return result;
 }
 
-std::vector<HeaderField> parse_header_block(std::string_view raw) {
-  std::vector<HeaderField> fields;
+std::vector<OwnedHeaderField> parse_header_block(std::string_view raw) {
+  std::vector<OwnedHeaderField> fields;
   fields.reserve(16);
   read_header_fields(raw, [&](std::string_view name, std::string_view value) {
-    fields.push_back(HeaderField{std::string(name), std::string(value)});
+    fields.push_back(OwnedHeaderField{std::string(name), std::string(value)});
   });
   return fields;
 }

@@ -2,6 +2,7 @@
 // tree of parts with decoded bodies. Callers never see mimetic types. message/rfc822 parts keep their
 // raw text (body) and are parsed on demand with parse_mime() again, subject to the same limits.
 #pragma once
+#include <forward_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -14,13 +15,36 @@
 
 namespace bounced {
 
+namespace detail {
+template <typename T>
+inline constexpr bool is_temporary_string = std::is_same_v<std::remove_cvref_t<T>, std::string> && !std::is_lvalue_reference_v<T>;
+}  // namespace detail
+
+// Views into bytes the part owns (MimePart::header_bytes) or, for fields added by hand, into text
+// that outlives the part (add_header copies).
 struct HeaderField {
-  std::string name;   // as written
-  std::string value;  // unfolded (CRLF + WSP -> single space), leading/trailing space trimmed, raw (not 2047-decoded)
+  std::string_view name;   // as written
+  std::string_view value;  // unfolded (CRLF + WSP -> single space), leading/trailing space trimmed, raw (not 2047-decoded)
+
+  HeaderField() = default;
+  HeaderField(std::string_view n, std::string_view v) : name(n), value(v) {}
+  // A field made from a temporary string would view freed bytes: MimePart::add_header copies.
+  template <typename N, typename V>
+    requires(detail::is_temporary_string<N> || detail::is_temporary_string<V>)
+  HeaderField(N&&, V&&) = delete;
+};
+
+// A header field that owns its text (parse_header_block's result).
+struct OwnedHeaderField {
+  std::string name, value;
 };
 
 struct MimePart {
   std::vector<HeaderField> headers;
+  // The bytes `headers` views: the parser's copy of the header block (one allocation per part),
+  // and add_header's copies.
+  std::unique_ptr<char[]> header_bytes;
+  std::forward_list<std::string> added_header_bytes;
   std::string media_type;   // lowercase "type/subtype"; "text/plain" when absent
   std::string charset;      // lowercase charset parameter, "" if none
   std::string boundary;
@@ -28,9 +52,11 @@ struct MimePart {
   std::vector<std::unique_ptr<MimePart>> children;  // parts of a multipart
 
   // First header with this name (case-insensitive), or nullptr.
-  const std::string* header(std::string_view name) const;
+  const std::string_view* header(std::string_view name) const;
   // All headers with this name, in order.
-  std::vector<const std::string*> headers_named(std::string_view name) const;
+  std::vector<const std::string_view*> headers_named(std::string_view name) const;
+  // Appends a field, its name and value copied into the part's own storage.
+  void add_header(std::string_view name, std::string_view value);
   bool is_multipart() const { return media_type.rfind("multipart/", 0) == 0; }
   // Body converted to UTF-8 from `charset` (for text parts).
   std::string text() const;
@@ -45,7 +71,7 @@ struct MimeResult {
 MimeResult parse_mime(std::string_view raw);
 
 // Parses only a header block (for text/rfc822-headers parts and inline originals) into fields.
-std::vector<HeaderField> parse_header_block(std::string_view raw);
+std::vector<OwnedHeaderField> parse_header_block(std::string_view raw);
 
 // Reads a header block as parse_header_block does, without building the fields: visit(context,
 // name, value) for each field in order, the value unfolded and trimmed. The views are valid only

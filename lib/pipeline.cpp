@@ -20,18 +20,27 @@ namespace {
 // (Read with for_each_header_field: only these few fields are copied out of the block.)
 void fill_original(OriginalHeaders& o, std::string_view header_block) {
   for_each_header_field(header_block, [&](std::string_view name, std::string_view value) {
-    auto set = [&](std::string_view wanted, std::string& field) {
-      if (field.empty() && name.size() == wanted.size() && text::iequals(name, wanted))
-        field = decode_encoded_words(value);
-    };
-    set("message-id", o.message_id);
-    set("from", o.from);
-    set("to", o.to);
-    set("subject", o.subject);
-    set("date", o.date);
-    set("list-id", o.list_id);
-    if (name.size() > 2 && (name[0] == 'X' || name[0] == 'x') && name[1] == '-' && o.x_fields.size() < 16)
+    // The wanted field a name can be is known from its length: one comparison per field.
+    std::string* field = nullptr;
+    std::string_view wanted;
+    switch (name.size()) {
+      case 2: field = &o.to, wanted = "to"; break;
+      case 4:
+        if ((name[0] | 0x20) == 'f') field = &o.from, wanted = "from";
+        else field = &o.date, wanted = "date";
+        break;
+      case 7:
+        if ((name[0] | 0x20) == 's') field = &o.subject, wanted = "subject";
+        else field = &o.list_id, wanted = "list-id";
+        break;
+      case 10: field = &o.message_id, wanted = "message-id"; break;
+      default: break;
+    }
+    if (field && field->empty() && text::iequals(name, wanted)) *field = decode_encoded_words(value);
+    if (name.size() > 2 && (name[0] == 'X' || name[0] == 'x') && name[1] == '-' && o.x_fields.size() < 16) {
+      if (o.x_fields.empty()) o.x_fields.reserve(16);
       o.x_fields.emplace_back(std::string(name), std::string(text::trim(value.substr(0, 256))));
+    }
   });
   o.message_id = std::string(text::trim(o.message_id));
 }
@@ -64,17 +73,16 @@ void merge_scanned(RecipientResult& r, const ScannedRecipient& s) {
   if (r.action.empty()) r.action = s.action;
 }
 
-// One recipient on its way to classify: what the DSN/scanner said, and a reason hint when the
-// notification's own format names one.
+// What goes with one recipient on its way to classify (the recipient itself is built in place
+// in the report): the scanner's record for it, and a reason hint when the notification's own
+// format names one.
 struct Merged {
-  RecipientResult r;
   const ScannedRecipient* s;
-  std::string_view hint;
-  std::string hint_rule;
+  std::string_view hint = {};
+  std::string hint_rule = {};
 };
 
-RecipientResult from_scanned(const ScannedRecipient& s) {
-  RecipientResult r;
+void fill_from_scanned(RecipientResult& r, const ScannedRecipient& s) {
   r.recipient = s.recipient;
   r.action = s.action;
   r.status = s.status;
@@ -83,7 +91,6 @@ RecipientResult from_scanned(const ScannedRecipient& s) {
   r.remote_mta = s.remote_mta;
   r.smtp_command = s.smtp_command;
   r.feedback_type = s.feedback_type;
-  return r;
 }
 
 // An address a bounce can be counted against: local part, '@', a dotted domain; no source route.
@@ -93,8 +100,7 @@ bool usable(std::string_view a) {
          a.find('.', at) != std::string_view::npos;
 }
 
-RecipientResult from_dsn(const DsnRecipient& d) {
-  RecipientResult r;
+void fill_from_dsn(RecipientResult& r, const DsnRecipient& d) {
   // Final-Recipient, unless it is not a usable address (a source route "@relay:user@host", a bare
   // host name, a mailbox file path) and the Original-Recipient is.
   r.recipient = d.final_recipient;
@@ -107,7 +113,6 @@ RecipientResult from_dsn(const DsnRecipient& d) {
   r.remote_mta = d.remote_mta;
   r.last_attempt_date = d.last_attempt_date;
   r.will_retry_until = d.will_retry_until;
-  return r;
 }
 
 // A delivery-status block pasted into the text instead of its own MIME part (broken multiparts,
@@ -140,10 +145,23 @@ std::string_view embedded_delivery_status(std::string_view body) {
   return std::string_view(b, static_cast<std::size_t>(e - b));
 }
 
+// Does the lowercased text hold "final-recipient:" or "original-recipient:"? (One search for the
+// part they share, its rare occurrences then read backwards.)
+bool holds_recipient_field(std::string_view lowered) {
+  constexpr std::string_view kShared = "recipient:";
+  for (auto at = text::find_exact(lowered, kShared); at != std::string_view::npos;
+       at = text::find_exact(lowered, kShared, at + 1)) {
+    const auto before = lowered.substr(0, at);
+    if (before.ends_with("final-") || before.ends_with("original-")) return true;
+  }
+  return false;
+}
+
 // Does the message present itself as a delivery notification? (Used before trusting a DSN block
 // found in plain text, so a person quoting one in ordinary mail is not taken for a bounce.)
 bool looks_like_notification(const ScanInput& in) {
-  if (text::icontains(header_value(in.root.headers, "content-type"), "report-type=delivery-status")) return true;
+  if (const auto* type = in.header("content-type"); type && text::icontains(*type, "report-type=delivery-status"))
+    return true;
   const std::string from = text::lower(in.from);
   for (std::string_view who : {"mailer-daemon", "postmaster", "mail-daemon", "mailer@", "mail delivery"})
     if (from.find(who) != std::string::npos) return true;
@@ -185,9 +203,7 @@ ParseOutcome parse_message(std::string_view raw) {
     dsn = parse_delivery_status(in.delivery_status->text());
   } else if (!scanned && is_notification()) {
     // (The block needs a Final-Recipient or Original-Recipient line: most texts have neither.)
-    const auto lowered = in.body_lower();
-    if (text::find_exact(lowered, "final-recipient:") != std::string_view::npos ||
-        text::find_exact(lowered, "original-recipient:") != std::string_view::npos)
+    if (holds_recipient_field(in.body_lower()))
       if (const auto block = embedded_delivery_status(in.body_text); !block.empty()) dsn = parse_delivery_status(block);
   }
   report.fields = dsn.fields;
@@ -205,11 +221,20 @@ ParseOutcome parse_message(std::string_view raw) {
   }
 
   // 4. Merge: DSN recipients are authoritative for addresses; scanner details fill gaps.
+  // recipients[i] and merged[i] go together.
+  std::vector<RecipientResult>& recipients = report.recipients;
   std::vector<Merged> merged;
+  const std::size_t expected = std::max(dsn.recipients.size(), scanned ? scanned->recipients.size() : std::size_t{0});
+  recipients.reserve(expected);
+  merged.reserve(expected);
   for (const auto& d : dsn.recipients) {
     if (d.action == "relayed" || d.action == "expanded") continue;
-    RecipientResult r = from_dsn(d);
-    if (r.recipient.empty()) continue;
+    RecipientResult& r = recipients.emplace_back();
+    fill_from_dsn(r, d);
+    if (r.recipient.empty()) {
+      recipients.pop_back();
+      continue;
+    }
     const ScannedRecipient* match = nullptr;
     if (scanned)
       for (const auto& s : scanned->recipients)
@@ -220,7 +245,7 @@ ParseOutcome parse_message(std::string_view raw) {
     // A Final-Recipient that is no usable address (a mailbox path, "@host" with the local part
     // lost): the scanner's address.
     if (match && !usable(r.recipient) && usable(match->recipient)) r.recipient = match->recipient;
-    Merged m{std::move(r), match, {}, {}};
+    Merged m{match};
     // A DSN extension naming the bounce category (PowerMTA) is the MTA's own statement.
     if (const auto c = reason_for_bounce_category(d.bounce_category); !c.empty()) {
       m.hint = c;
@@ -233,7 +258,10 @@ ParseOutcome parse_message(std::string_view raw) {
     if (report.scanner.empty()) report.scanner = "rfc3464";
   } else if (scanned) {
     kind = scanned->kind;
-    for (const auto& s : scanned->recipients) merged.push_back({from_scanned(s), &s, {}, {}});
+    for (const auto& s : scanned->recipients) {
+      fill_from_scanned(recipients.emplace_back(), s);
+      merged.push_back({&s});
+    }
   }
 
   // 5. Nothing recognised a bounce: an automatic reply, or not a notification at all.
@@ -242,7 +270,10 @@ ParseOutcome parse_message(std::string_view raw) {
     if (scanned) {
       report.scanner = "rfc3834";
       kind = MessageKind::auto_reply;
-      for (const auto& s : scanned->recipients) merged.push_back({from_scanned(s), &s, {}, {}});
+      for (const auto& s : scanned->recipients) {
+        fill_from_scanned(recipients.emplace_back(), s);
+        merged.push_back({&s});
+      }
     }
   }
   if (merged.empty()) {
@@ -255,12 +286,22 @@ ParseOutcome parse_message(std::string_view raw) {
       return r.action == "delivered" || (!r.status.empty() && r.status[0] == '2');
     };
     std::size_t delivered = 0;
-    for (const auto& m : merged)
-      if (is_delivered(m.r)) ++delivered;
-    if (delivered == merged.size()) {
+    for (const auto& r : recipients)
+      if (is_delivered(r)) ++delivered;
+    if (delivered == recipients.size()) {
       kind = MessageKind::delivered;
     } else if (delivered > 0) {
-      std::erase_if(merged, [&](const auto& m) { return is_delivered(m.r); });
+      std::size_t kept = 0;
+      for (std::size_t i = 0; i < recipients.size(); ++i) {
+        if (is_delivered(recipients[i])) continue;
+        if (kept != i) {
+          recipients[kept] = std::move(recipients[i]);
+          merged[kept] = std::move(merged[i]);
+        }
+        ++kept;
+      }
+      recipients.resize(kept);
+      merged.resize(kept);
     }
   }
   report.kind = kind;
@@ -268,15 +309,17 @@ ParseOutcome parse_message(std::string_view raw) {
   // A local delivery agent's own message quoted in the report says more than the MTA's words.
   if (kind == MessageKind::bounce && is_notification()) {
     if (const MdaVerdict mda = find_mda_verdict(in.body_text, in.body_lower()); !mda.reason.empty()) {
-      for (auto& m : merged) {
+      for (std::size_t i = 0; i < merged.size(); ++i) {
+        auto& m = merged[i];
+        auto& r = recipients[i];
         if ((m.s && !m.s->reason.empty()) || !m.hint.empty()) continue;
-        const auto at = m.r.recipient.find('@');
-        const std::string local = m.r.recipient.substr(0, at);
+        const auto at = r.recipient.find('@');
+        const std::string local = r.recipient.substr(0, at);
         if (merged.size() > 1 && (local.empty() || !text::icontains(mda.message, local))) continue;
         m.hint = mda.reason;
         m.hint_rule = mda.rule;
-        if (!text::icontains(m.r.diagnostic_code, mda.message))
-          m.r.diagnostic_code = m.r.diagnostic_code.empty() ? mda.message : mda.message + " " + m.r.diagnostic_code;
+        if (!text::icontains(r.diagnostic_code, mda.message))
+          r.diagnostic_code = r.diagnostic_code.empty() ? mda.message : mda.message + " " + r.diagnostic_code;
       }
     }
   }
@@ -289,7 +332,8 @@ ParseOutcome parse_message(std::string_view raw) {
     fill_original(report.original, scanned->original_text);
 
   // 6. Classify.
-  for (auto& [r, s, hint, hint_rule] : merged) {
+  for (std::size_t i = 0; i < merged.size(); ++i) {
+    const auto& [s, hint, hint_rule] = merged[i];
     ClassifyContext ctx;
     ctx.kind = kind;
     ctx.scanner = report.scanner;
@@ -300,8 +344,7 @@ ParseOutcome parse_message(std::string_view raw) {
       ctx.reason_hint = hint;
       ctx.hint_rule = hint_rule;
     }
-    classify_recipient(r, ctx);
-    report.recipients.push_back(std::move(r));
+    classify_recipient(recipients[i], ctx);
   }
   return out;
 }

@@ -30,7 +30,7 @@ struct ScanInput {
   // The first top-level field named `name` (any case), nullptr if none. Most names asked about
   // are absent: a set of hashed names (built on first use) rules them out without a walk through
   // the header.
-  const std::string* header(std::string_view name) const {
+  const std::string_view* header(std::string_view name) const {
     if (!header_names_ready) {
       header_names = {};
       for (const auto& h : root.headers) {
@@ -73,6 +73,9 @@ struct ScanInput {
     if (!headers_lower_ready || !text::iequals(headers_lower_name, name)) {
       headers_lower_name.assign(name);
       headers_lower_cache.clear();
+      std::size_t room = 0;  // (every value's length: one allocation for the joined text)
+      for (const auto& h : root.headers) room += h.value.size() + 1;
+      headers_lower_cache.reserve(room);
       for (const auto& h : root.headers) {
         if (!text::iequals(h.name, name)) continue;
         headers_lower_cache += h.value;

@@ -477,17 +477,22 @@ ScannedRecipient* add_recipient(ScanResult& result, std::string address) {
 }
 
 void finish(ScanResult& result) {
-  std::vector<ScannedRecipient> unique;
-  unique.reserve(result.recipients.size());
-  for (auto& r : result.recipients) {
+  // Recipients are kept in place (moved only to close a gap left by an empty or repeated one):
+  // recipients[0, kept) are the distinct ones so far.
+  auto& all = result.recipients;
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    auto& r = all[i];
     if (r.recipient.empty()) continue;
     text::fold_space_in_place(r.diagnostic);
     if (r.status.empty()) r.status = text::find_status(r.diagnostic);
     if (r.reply_code.empty()) r.reply_code = leading_reply_code(r.diagnostic);
-    auto same = std::find_if(unique.begin(), unique.end(),
+    const auto end = all.begin() + static_cast<std::ptrdiff_t>(kept);
+    auto same = std::find_if(all.begin(), end,
                              [&](const ScannedRecipient& u) { return text::iequals(u.recipient, r.recipient); });
-    if (same == unique.end()) {
-      unique.push_back(std::move(r));
+    if (same == end) {
+      if (i != kept) all[kept] = std::move(r);
+      ++kept;
       continue;
     }
     auto fill = [](std::string& to, std::string& from) {
@@ -504,7 +509,7 @@ void finish(ScanResult& result) {
       same->decided_by = std::move(r.decided_by);
     }
   }
-  result.recipients = std::move(unique);
+  all.erase(all.begin() + static_cast<std::ptrdiff_t>(kept), all.end());
 }
 
 std::string unquote(std::string_view in) {

@@ -11,7 +11,7 @@ std::optional<ScanResult> scan_yahoo(const ScanInput& in) {
   constexpr std::string_view kStart = "Sorry, we were unable to deliver your message";
   // Yahoo's own header, else the greeting near the top of the text (never a scan of the whole body).
   if (!in.header("x-ymailisg") &&
-      !text::icontains(std::string_view(in.body_text).substr(0, 2048), "sorry, we were unable to deliver your message"))
+      text::find_exact(in.body_lower().substr(0, 2048), "sorry, we were unable to deliver your message") == scan::npos)
     return std::nullopt;
   static constexpr std::string_view kOriginalMarkers[] = {"--- below this line is a copy of the message"};
   const auto split = scan::split_at_original(in, in.body_text, kOriginalMarkers);

@@ -361,7 +361,7 @@ namespace {
 
 // The header block rules written plainly, one line and one string at a time (the reader in
 // mime.cpp keeps values as views and joins folded lines once).
-std::vector<HeaderField> reference_header_block(std::string_view raw) {
+std::vector<OwnedHeaderField> reference_header_block(std::string_view raw) {
   auto blank = [](char c) { return c == ' ' || c == '\t'; };
   auto all_blank = [&](std::string_view s) {
     for (char c : s)
@@ -386,7 +386,7 @@ std::vector<HeaderField> reference_header_block(std::string_view raw) {
   }
   std::size_t l = 0;
   while (l < lines.size() && all_blank(lines[l].first) && lines[l].second) ++l;
-  std::vector<HeaderField> fields;
+  std::vector<OwnedHeaderField> fields;
   std::string_view indent;
   bool first = true, open = false;
   for (; l < lines.size(); ++l) {
@@ -418,7 +418,7 @@ std::vector<HeaderField> reference_header_block(std::string_view raw) {
       open = false;
       continue;
     }
-    fields.push_back(HeaderField{std::string(text.substr(0, name_end)), std::string(trim(text.substr(k + 1)))});
+    fields.push_back(OwnedHeaderField{std::string(text.substr(0, name_end)), std::string(trim(text.substr(k + 1)))});
     open = true;
   }
   return fields;
@@ -437,9 +437,9 @@ TEST(Mime, HeaderBlockReadersMatchThePlainRules) {
     std::string block = round % 4 == 0 ? "  " : "";
     const std::uint32_t lines = rng.next(10);
     for (std::uint32_t i = 0; i < lines; ++i) block += std::string(kLines[rng.next(14)]) + (rng.next(3) ? "\n" : "\r\n");
-    std::vector<HeaderField> visited;
+    std::vector<OwnedHeaderField> visited;
     for_each_header_field(block, [&](std::string_view name, std::string_view value) {
-      visited.push_back(HeaderField{std::string(name), std::string(value)});
+      visited.push_back(OwnedHeaderField{std::string(name), std::string(value)});
     });
     const auto parsed = parse_header_block(block);
     const auto expected = reference_header_block(block);

@@ -226,3 +226,114 @@ TEST(PipelineKinds, SourceRoutedFinalRecipientYieldsToOriginal) {
   ASSERT_EQ(r.recipients.size(), 1u);
   EXPECT_EQ(r.recipients[0].recipient, "kijitora@example.net");
 }
+
+// A DSN mixing delivered and failed recipients: only the failures are reported, in their order,
+// each with its own diagnostic and the PowerMTA category that goes with it (recipients and what
+// goes with them are compacted together).
+TEST(PipelineKinds, MixedDsnKeepsOnlyTheFailuresInOrder) {
+  REQUIRE_MIME();
+  const std::string raw =
+      "From: MAILER-DAEMON@mx.example.jp (Mail Delivery System)\r\n"
+      "To: sender@example.org\r\n"
+      "Subject: Delivery Status Notification\r\n"
+      "MIME-Version: 1.0\r\n"
+      "Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\r\n"
+      "\r\n"
+      "--B\r\n"
+      "Content-Type: text/plain\r\n"
+      "\r\n"
+      "Some recipients could not be reached.\r\n"
+      "\r\n"
+      "--B\r\n"
+      "Content-Type: message/delivery-status\r\n"
+      "\r\n"
+      "Reporting-MTA: dns; mx.example.jp\r\n"
+      "\r\n"
+      "Final-Recipient: rfc822; ok1@example.jp\r\n"
+      "Action: delivered\r\n"
+      "Status: 2.0.0\r\n"
+      "\r\n"
+      "Final-Recipient: rfc822; full@example.jp\r\n"
+      "Action: failed\r\n"
+      "Status: 5.2.2\r\n"
+      "Diagnostic-Code: smtp; 552 5.2.2 Mailbox full\r\n"
+      "\r\n"
+      "Final-Recipient: rfc822; ok2@example.jp\r\n"
+      "Action: delivered\r\n"
+      "Status: 2.0.0\r\n"
+      "\r\n"
+      "Final-Recipient: rfc822; gone@example.jp\r\n"
+      "Action: failed\r\n"
+      "Status: 5.0.0\r\n"
+      "X-PowerMTA-BounceCategory: bad-mailbox\r\n"
+      "Diagnostic-Code: smtp; 550 rejected\r\n"
+      "\r\n"
+      "--B--\r\n";
+  auto r = parse(raw);
+  EXPECT_EQ(r.kind, MessageKind::bounce);
+  ASSERT_EQ(r.recipients.size(), 2u);
+  EXPECT_EQ(r.recipients[0].recipient, "full@example.jp");
+  EXPECT_EQ(r.recipients[0].reason, "mailboxfull");
+  EXPECT_EQ(r.recipients[1].recipient, "gone@example.jp");
+  EXPECT_EQ(r.recipients[1].reason, "userunknown");
+  EXPECT_EQ(r.recipients[1].decided_by, "dsn:x-powermta-bouncecategory:bad-mailbox");
+}
+
+// The returned original's fields are picked by name length, then compared: names of the same
+// length that are not wanted ("Subjekt", "Fromm"...), any case, the first of repeated fields, and
+// X- fields (at most 16) as written.
+TEST(PipelineKinds, OriginalHeaderFieldsByNameInAnyCase) {
+  REQUIRE_MIME();
+  std::string original =
+      "Subjekt: not this\r\n"
+      "LIST-ID: <news.example.org>\r\n"
+      "Dato: not this\r\n"
+      "FROM: Sender <sender@example.org>\r\n"
+      "tO: kijitora@example.jp\r\n"
+      "sUBJECT: =?UTF-8?B?aGVsbG8=?=\r\n"
+      "Subject: second\r\n"
+      "Message-Id:  <abc@example.org> \r\n"
+      "Message-Ix: not this\r\n"
+      "dATE: Thu, 29 Apr 2010 23:34:45 +0900\r\n";
+  for (int i = 0; i < 20; ++i) original += "X-Field-" + std::to_string(i) + ": v" + std::to_string(i) + "\r\n";
+  std::string raw = dsn("failed", "5.1.1", "550 5.1.1 User unknown");
+  const auto at = raw.find("From: sender@example.org\r\n");
+  ASSERT_NE(at, std::string::npos);
+  raw.replace(at, raw.find("\r\n\r\n--B--") + 2 - at, original);
+  auto r = parse(raw);
+  EXPECT_EQ(r.original.subject, "hello");
+  EXPECT_EQ(r.original.from, "Sender <sender@example.org>");
+  EXPECT_EQ(r.original.to, "kijitora@example.jp");
+  EXPECT_EQ(r.original.list_id, "<news.example.org>");
+  EXPECT_EQ(r.original.message_id, "<abc@example.org>");
+  EXPECT_EQ(r.original.date, "Thu, 29 Apr 2010 23:34:45 +0900");
+  ASSERT_EQ(r.original.x_fields.size(), 16u);
+  EXPECT_EQ(r.original.x_fields[0].first, "X-Field-0");
+  EXPECT_EQ(r.original.x_fields[15].second, "v15");
+}
+
+// The pasted block is looked for only when the text holds "Final-Recipient:" or
+// "Original-Recipient:" (any case): an Original-Recipient alone, after other "recipient:" words,
+// is enough; "Recipient:" alone is not.
+TEST(PipelineKinds, DeliveryStatusPastedWithOnlyAnOriginalRecipient) {
+  REQUIRE_MIME();
+  auto message = [](const std::string& field) {
+    return "From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.org>\r\n"
+           "To: sender@example.org\r\n"
+           "Subject: Returned mail: User unknown\r\n"
+           "Content-Type: text/plain\r\n"
+           "\r\n"
+           "The recipient: could not be reached. Bad-recipient: none.\r\n"
+           "\r\n" +
+           field +
+           ": rfc822;kijitora@example.com\r\n"
+           "Action: failed\r\n"
+           "Status: 5.1.1\r\n";
+  };
+  auto r = parse(message("ORIGINAL-RECIPIENT"));
+  EXPECT_EQ(r.kind, MessageKind::bounce);
+  ASSERT_EQ(r.recipients.size(), 1u);
+  EXPECT_EQ(r.recipients[0].recipient, "kijitora@example.com");
+  EXPECT_EQ(r.scanner, "rfc3464");
+  EXPECT_NE(parse(message("Recipient")).scanner, "rfc3464");
+}

@@ -2,6 +2,7 @@
 // a plain position-by-position search).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -211,12 +212,84 @@ TEST(ScanCommon, HeaderLookupMatchesThePlainWalk) {
     MimePart root;
     const auto fields = rng.next(12);
     for (std::uint32_t i = 0; i < fields; ++i)
-      root.headers.push_back({random_case(kNames[rng.next(std::size(kNames))]), "v" + std::to_string(i)});
+      root.add_header(random_case(kNames[rng.next(std::size(kNames))]), "v" + std::to_string(i));
     ScanInput in{root, {}, {}, {}, nullptr, nullptr};
     for (int q = 0; q < 8; ++q) {
       const std::string name = rng.next(5) == 0 ? test::TestRandom(rng.next(1000)).text(rng.next(20), "aAbB-xX")
                                                 : random_case(kNames[rng.next(std::size(kNames))]);
       ASSERT_EQ(in.header(name), root.header(name)) << name;
+    }
+  }
+}
+
+// finish() keeps the distinct recipients in place; the plain rule builds a new list: random lists
+// with empty and repeated addresses (any case) give the same recipients, order and merged fields.
+TEST(ScanCommon, FinishMatchesThePlainMerge) {
+  auto plain = [](std::vector<ScannedRecipient> in) {
+    std::vector<ScannedRecipient> unique;
+    for (auto& r : in) {
+      if (r.recipient.empty()) continue;
+      text::fold_space_in_place(r.diagnostic);
+      if (r.status.empty()) r.status = text::find_status(r.diagnostic);
+      if (r.reply_code.empty()) r.reply_code = scan::leading_reply_code(r.diagnostic);
+      auto same = std::find_if(unique.begin(), unique.end(),
+                               [&](const ScannedRecipient& u) { return text::iequals(u.recipient, r.recipient); });
+      if (same == unique.end()) {
+        unique.push_back(std::move(r));
+        continue;
+      }
+      auto fill = [](std::string& to, std::string& from) {
+        if (to.empty()) to = std::move(from);
+      };
+      fill(same->diagnostic, r.diagnostic);
+      fill(same->status, r.status);
+      fill(same->reply_code, r.reply_code);
+      fill(same->action, r.action);
+      fill(same->remote_mta, r.remote_mta);
+      fill(same->smtp_command, r.smtp_command);
+      if (same->reason.empty()) {
+        same->reason = std::move(r.reason);
+        same->decided_by = std::move(r.decided_by);
+      }
+    }
+    return unique;
+  };
+  static constexpr std::string_view kAddresses[] = {"", "a@example.org", "A@Example.ORG", "b@example.org",
+                                                    "c@example.org"};
+  static constexpr std::string_view kDiagnostics[] = {"", "550 5.1.1 user  unknown", "said: 452 4.2.2 full",
+                                                      "long diagnostic text that is not in the short buffer"};
+  static constexpr std::string_view kFields[] = {"", "x", "failed", "RCPT", "mx.example.org", "userunknown"};
+  test::TestRandom rng(99);
+  for (int round = 0; round < 5000; ++round) {
+    ScanResult result;
+    const auto n = rng.next(7);
+    for (std::uint32_t i = 0; i < n; ++i) {
+      ScannedRecipient r;
+      r.recipient = kAddresses[rng.next(std::size(kAddresses))];
+      r.diagnostic = kDiagnostics[rng.next(std::size(kDiagnostics))];
+      r.status = rng.next(3) == 0 ? "5.2.2" : "";
+      r.action = kFields[rng.next(std::size(kFields))];
+      r.remote_mta = kFields[rng.next(std::size(kFields))];
+      r.smtp_command = kFields[rng.next(std::size(kFields))];
+      r.reason = kFields[rng.next(std::size(kFields))];
+      r.decided_by = r.reason.empty() ? "" : "scanner:x:" + r.reason;
+      result.recipients.push_back(std::move(r));
+    }
+    const auto want = plain(result.recipients);
+    scan::finish(result);
+    ASSERT_EQ(result.recipients.size(), want.size());
+    for (std::size_t i = 0; i < want.size(); ++i) {
+      const auto& g = result.recipients[i];
+      const auto& w = want[i];
+      ASSERT_EQ(g.recipient, w.recipient);
+      ASSERT_EQ(g.diagnostic, w.diagnostic);
+      ASSERT_EQ(g.status, w.status);
+      ASSERT_EQ(g.reply_code, w.reply_code);
+      ASSERT_EQ(g.action, w.action);
+      ASSERT_EQ(g.remote_mta, w.remote_mta);
+      ASSERT_EQ(g.smtp_command, w.smtp_command);
+      ASSERT_EQ(g.reason, w.reason);
+      ASSERT_EQ(g.decided_by, w.decided_by);
     }
   }
 }
