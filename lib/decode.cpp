@@ -7,6 +7,7 @@
 #include <array>
 #include <cerrno>
 #include <cstdint>
+#include <cstring>
 #include <utility>
 
 #include "text.hpp"
@@ -61,14 +62,23 @@ std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
   return 0;
 }
 
+// The end of the run of 7-bit bytes at s[i] (eight bytes at a time, then one at a time).
+std::size_t skip_ascii(std::string_view s, std::size_t i) {
+  const char* p = s.data();
+  const std::size_t n = s.size();
+  for (; i + 8 <= n; i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    if (w & 0x8080808080808080ull) break;
+  }
+  while (i < n && static_cast<unsigned char>(p[i]) < 0x80) ++i;
+  return i;
+}
+
 bool is_valid_utf8(std::string_view s) {
   if (text::is_ascii(s)) return true;
   std::size_t i = 0;
-  while (i < s.size()) {
-    if (static_cast<unsigned char>(s[i]) < 0x80) {
-      ++i;
-      continue;
-    }
+  while ((i = skip_ascii(s, i)) < s.size()) {
     const std::size_t len = utf8_sequence_length(s, i);
     if (len == 0) return false;
     i += len;
@@ -370,8 +380,8 @@ std::string to_utf8(std::string_view bytes, std::string_view charset) {
   // ISO-2022-JP text that never escapes (no ESC, SO or SI) stays in ASCII: iconv would pass its
   // 7-bit bytes through and reject each 8-bit byte (U+FFFD), one call per byte.
   if (cs.starts_with("iso-2022-jp") || cs == "csiso2022jp") {
-    bool escapes = false;
-    for (char c : bytes) escapes |= c == '\x1b' || c == '\x0e' || c == '\x0f';
+    const bool escapes = bytes.find('\x1b') != std::string_view::npos || bytes.find('\x0e') != std::string_view::npos ||
+                         bytes.find('\x0f') != std::string_view::npos;
     if (!escapes) return ascii_or_replacement(bytes);
   }
   if (cs.empty()) return sanitize_utf8(bytes);
@@ -398,17 +408,17 @@ std::string sanitize_utf8(std::string_view bytes) {
   if (is_valid_utf8(bytes)) return std::string(bytes);
   std::string out;
   out.reserve(bytes.size() + 16);
-  std::size_t i = 0;
-  while (i < bytes.size()) {
+  std::size_t i = 0, valid_from = 0;  // bytes[valid_from, i) are valid and not yet copied
+  while ((i = skip_ascii(bytes, i)) < bytes.size()) {
     const std::size_t len = utf8_sequence_length(bytes, i);
-    if (len == 0) {
-      out += kReplacement;
-      ++i;
-    } else {
-      out.append(bytes.data() + i, len);
+    if (len != 0) {
       i += len;
+      continue;
     }
+    out.append(bytes.substr(valid_from, i - valid_from)).append(kReplacement);
+    valid_from = ++i;
   }
+  out.append(bytes.substr(valid_from));
   return out;
 }
 

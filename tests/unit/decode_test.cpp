@@ -214,3 +214,63 @@ TEST(Base64, RandomInputMatchesCharacterRule) {
     ASSERT_EQ(decode_base64(in), reference(in)) << in;
   }
 }
+
+// sanitize_utf8 (and the validity check before it) skip 7-bit runs eight bytes at a time and copy
+// valid runs whole; they must give what the plain rule gives one code point at a time.
+TEST(SanitizeUtf8, RandomInputMatchesPlainRule) {
+  auto reference = [](const std::string& s) {
+    std::string out;
+    std::size_t i = 0;
+    while (i < s.size()) {
+      const auto c = static_cast<unsigned char>(s[i]);
+      if (c < 0x80) {
+        out += s[i++];
+        continue;
+      }
+      const std::size_t len = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+      bool ok = len != 0 && i + len <= s.size();
+      std::uint32_t cp = len == 2 ? c & 0x1F : len == 3 ? c & 0x0F : c & 0x07;
+      for (std::size_t k = 1; ok && k < len; ++k) {
+        const auto b = static_cast<unsigned char>(s[i + k]);
+        ok = (b & 0xC0) == 0x80;
+        cp = cp << 6 | (b & 0x3F);
+      }
+      const std::uint32_t min = len == 2 ? 0x80 : len == 3 ? 0x800 : 0x10000;
+      ok = ok && cp >= min && !(cp >= 0xD800 && cp <= 0xDFFF) && cp <= 0x10FFFF;
+      if (ok) {
+        out.append(s, i, len);
+        i += len;
+      } else {
+        out += "\xEF\xBF\xBD";
+        ++i;
+      }
+    }
+    return out;
+  };
+  static const unsigned char kHigh[] = {0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF,
+                                        0xE0, 0xED, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF};
+  test::TestRandom rng(5);
+  for (int round = 0; round < 20000; ++round) {
+    std::string s;
+    const std::uint32_t pieces = rng.next(8);
+    for (std::uint32_t p = 0; p < pieces; ++p) {
+      if (rng.next(2) == 0)
+        s += rng.text(rng.next(20), "abc \n\t~");
+      else
+        for (std::uint32_t k = rng.next(5); k > 0; --k) s += static_cast<char>(kHigh[rng.next(std::size(kHigh))]);
+    }
+    ASSERT_EQ(sanitize_utf8(s), reference(s)) << round;
+    ASSERT_EQ(to_utf8(s, "utf-8"), reference(s)) << round;
+  }
+}
+
+// ISO-2022-JP text is converted by iconv when it holds an escape (ESC, SO or SI) anywhere.
+TEST(ToUtf8, Iso2022JpWithEscapesMatchesIconv) {
+  static const char* kPieces[] = {"\x1b$B", "\x1b(B", "\x1b", "\x0e", "\x0f", "$B", "F|K\\", "abc", " ", "\xA4"};
+  test::TestRandom rng(17);
+  for (int round = 0; round < 2000; ++round) {
+    std::string s;
+    for (std::uint32_t k = rng.next(8); k > 0; --k) s += kPieces[rng.next(std::size(kPieces))];
+    ASSERT_EQ(to_utf8(s, "iso-2022-jp"), iconv_reference(s, "ISO-2022-JP-2")) << round;
+  }
+}
