@@ -61,12 +61,21 @@ constexpr KnownField kKnownFields[] = {
     {"x-powermta-bouncecategory", FieldId::x_powermta_bouncecategory, true},
 };
 
-// Which of the known fields `name` (any case) is: its length picks the few candidates.
+// Which of the known fields `name` (any case) is: its length and first letter pick the one
+// candidate (no two known names share both), then one comparison.
 FieldId field_id(std::string_view name) {
+  if (name.empty()) return FieldId::other;
+  const char first = static_cast<char>(name[0] | 0x20);
   for (const auto& k : kKnownFields)
-    if (k.name.size() == name.size() && text::iequals(name, k.name)) return k.id;
+    if (k.name.size() == name.size() && k.name[0] == first) return text::iequals(name, k.name) ? k.id : FieldId::other;
   return FieldId::other;
 }
+static_assert([] {
+  for (const auto& a : kKnownFields)
+    for (const auto& b : kKnownFields)
+      if (&a != &b && a.name.size() == b.name.size() && a.name[0] == b.name[0]) return false;
+  return true;
+}(), "known DSN field names differ in length or first letter");
 
 constexpr auto kPerRecipient = [] {
   std::array<bool, 32> out{};
