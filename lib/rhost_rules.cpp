@@ -63,7 +63,7 @@ bool ends_with(SV s, SV suffix) {
 
 // Every host pattern in table order with the recipient domains it accepts:
 // the pattern itself and its tails after a dot ("icloud.com" for ".mail.icloud.com"), so a domain
-// is looked up by equality in one flat list (built by the compiler).
+// is looked up by equality (tables built by the compiler).
 struct DomainTail {
   SV tail;
   SV provider;
@@ -77,22 +77,39 @@ constexpr std::size_t count_domain_tails() {
   }
   return n;
 }
-constexpr auto kDomainTails = [] {
-  std::array<DomainTail, count_domain_tails()> out{};
+// The tails grouped by length (table order kept within a length), so a domain is compared only
+// with the tails as long as it: tails[start[k] .. start[k + 1]) are k bytes long.
+constexpr std::size_t kMaxTail = 64;
+struct DomainTails {
+  std::array<DomainTail, count_domain_tails()> tails{};
+  std::array<std::uint8_t, kMaxTail + 1> start{};
+};
+constexpr DomainTails kDomainTails = [] {
+  std::array<DomainTail, count_domain_tails()> flat{};
   std::size_t n = 0;
   for (const auto& p : kProviderHosts) {
-    out[n++] = {p.host, p.provider};
+    flat[n++] = {p.host, p.provider};
     for (std::size_t i = 0; i < p.host.size(); ++i)
-      if (p.host[i] == '.') out[n++] = {p.host.substr(i + 1), p.provider};
+      if (p.host[i] == '.') flat[n++] = {p.host.substr(i + 1), p.provider};
   }
+  DomainTails out;
+  std::size_t k = 0;
+  for (std::size_t len = 0; len < kMaxTail; ++len) {
+    out.start[len] = static_cast<std::uint8_t>(k);
+    for (const auto& t : flat)
+      if (t.tail.size() == len) out.tails[k++] = t;
+  }
+  out.start[kMaxTail] = static_cast<std::uint8_t>(k);
+  if (k != flat.size()) throw "a host pattern longer than kMaxTail";  // not constant: no build
   return out;
 }();
 
 // See rhost_provider.
 SV provider_of(SV remote, SV domain) {
   if (domain.find('.') != SV::npos) {
-    for (const auto& t : kDomainTails)
-      if (t.tail.size() == domain.size() && t.tail == domain) return t.provider;
+    if (domain.size() < kMaxTail)
+      for (std::size_t k = kDomainTails.start[domain.size()]; k < kDomainTails.start[domain.size() + 1]; ++k)
+        if (kDomainTails.tails[k].tail == domain) return kDomainTails.tails[k].provider;
   }
   if (!remote.empty()) {
     for (const auto& p : kProviderHosts)
