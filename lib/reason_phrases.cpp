@@ -468,12 +468,25 @@ constexpr auto kSlotTable = [] {
   return slots;
 }();
 
+// a == b for names of the same length: 8 to 16 bytes as two (overlapping) words, no memcmp call.
+bool same_name(std::string_view a, std::string_view b) {
+  const std::size_t n = a.size();
+  if (n != b.size()) return false;
+  if (n < 8 || n > 16) return a == b;
+  std::uint64_t a0, a1, b0, b1;
+  std::memcpy(&a0, a.data(), 8);
+  std::memcpy(&b0, b.data(), 8);
+  std::memcpy(&a1, a.data() + n - 8, 8);
+  std::memcpy(&b1, b.data() + n - 8, 8);
+  return a0 == b0 && a1 == b1;
+}
+
 int set_index(std::string_view reason) {
   if (reason.size() < 2) return -1;
   for (std::size_t k = slot_of(reason);; k = (k + 1) % kSlots) {
     const int i = kSlotTable[k];
     if (i < 0) return -1;
-    if (kSets[static_cast<std::size_t>(i)].reason == reason) return i;
+    if (same_name(kSets[static_cast<std::size_t>(i)].reason, reason)) return i;
   }
 }
 
