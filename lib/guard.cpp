@@ -106,7 +106,11 @@ class PreScan {
       : raw_(raw),
         spans_(layout ? &layout->spans : nullptr),
         edits_(layout ? &layout->edits : nullptr),
-        fields_(layout ? &layout->fields : nullptr) {}
+        fields_(layout ? &layout->fields : nullptr),
+        short_delimiters_(layout && layout->short_delimiters) {}
+
+  // With short delimiters asked for: whether every multipart's header could be stubbed.
+  bool short_delimiters_kept() const { return all_stubbed_; }
 
   GuardError run() {
     // The top-level header must start with a field.
@@ -175,17 +179,26 @@ class PreScan {
     // multipart with the same boundary (quoted: mimetic removes the quotes and nothing else; a
     // boundary holding ';' cannot be written so). Only for a header ended by a blank line (so the
     // stub ends the same way).
-    if (edits_ && blank_line && (!multipart || ct.boundary.find(';') == std::string_view::npos)) {
+    // With short delimiters, the field names our own boundary instead ("<depth>x": the open
+    // multiparts' depths differ, and no such delimiter is a prefix of another).
+    std::string shown = boundary;  // the delimiter mimetic will see
+    if (edits_ && blank_line && (!multipart || short_delimiters_ || ct.boundary.find(';') == std::string_view::npos)) {
       std::string stub;
-      if (multipart) {
+      if (multipart && short_delimiters_) {
+        const std::string own = std::to_string(depth) + "x";
+        stub.append("Content-Type:multipart;boundary=").append(own).append("\n");
+        shown.assign("--").append(own);
+      } else if (multipart) {
         stub.reserve(ct.boundary.size() + 48);
         stub.append("Content-Type:multipart;boundary=\"").append(ct.boundary).append("\"\n");
       }
       stub.push_back('\n');
       edits_->push_back(StreamEdit{header_begin, pos_, std::move(stub), true});
+    } else if (multipart) {
+      all_stubbed_ = false;
     }
     if (multipart) {
-      load_multipart(std::move(boundary), depth);
+      load_multipart(std::move(boundary), std::move(shown), depth, index);
     } else if (rfc822) {
       // Kept raw; mimetic sees an empty nested message instead (it needs one more blank line
       // when no blank line ended this header).
@@ -367,9 +380,10 @@ class PreScan {
     return blank_line;
   }
 
-  void load_multipart(std::string boundary, std::size_t depth) {
+  void load_multipart(std::string boundary, std::string shown, std::size_t depth, std::size_t index) {
     boundaries_.push_back(std::move(boundary));
-    copy_until_boundary();
+    shown_.push_back(std::move(shown));
+    skip_text(index, &EntitySpan::preamble_end);
     while (pos_ < raw_.size() && error_ == GuardError::none) {
       switch (last_) {
         case BoundaryKind::none:
@@ -379,13 +393,27 @@ class PreScan {
           break;
         case BoundaryKind::closing:
           boundaries_.pop_back();
-          copy_until_boundary();  // epilogue
+          shown_.pop_back();
+          if (spans_) (*spans_)[index].epilogue_begin = static_cast<std::uint32_t>(pos_);
+          skip_text(index, &EntitySpan::epilogue_end);
           return;
         case BoundaryKind::higher_level:
           boundaries_.pop_back();
+          shown_.pop_back();
           return;
       }
     }
+  }
+
+  // A preamble or epilogue: skipped up to the next delimiter, its end recorded in the span. With
+  // short delimiters mimetic is shown a stub instead (we read the text from the span).
+  void skip_text(std::size_t index, std::uint32_t EntitySpan::*end) {
+    const std::size_t begin = pos_, edit = edits_ ? edits_->size() : 0;
+    const bool stub = edits_ && short_delimiters_;
+    if (stub) edits_->push_back(StreamEdit{begin, begin, "", true});
+    copy_until_boundary();
+    if (stub) (*edits_)[edit].end = stop_pos_;  // (inserted delimiters come after: they start at stop_pos_)
+    if (spans_) (*spans_)[index].*end = static_cast<std::uint32_t>(stop_pos_);
   }
 
   // mimetic's isBoundary: prefix match against the open boundaries, innermost first.
@@ -451,8 +479,7 @@ class PreScan {
             std::string inserted;
             for (std::size_t k = 0; k < level; ++k) {
               std::string closing = boundaries_[boundaries_.size() - 1 - k] + "--";
-              inserted += closing;
-              inserted += '\n';
+              inserted.append(shown_[shown_.size() - 1 - k]).append("--\n");
               pending_.push_back(std::move(closing));
             }
             if (edits_) edits_->push_back(StreamEdit{start, start, std::move(inserted)});
@@ -461,6 +488,11 @@ class PreScan {
             return;
           }
           if (kind != BoundaryKind::none) {
+            if (edits_ && short_delimiters_) {  // mimetic sees our delimiter in its place
+              std::string shown = shown_.back();
+              if (kind == BoundaryKind::closing) shown.append("--");
+              edits_->push_back(StreamEdit{start, line.end, std::move(shown)});
+            }
             stop_pos_ = start;
             pos_ = line.next;
             return;
@@ -484,6 +516,9 @@ class PreScan {
   std::size_t parts_ = 0;
   unsigned long long header_work_ = 0;
   std::vector<std::string> boundaries_;  // innermost last
+  std::vector<std::string> shown_;       // the delimiters mimetic sees for them (ours or the same)
+  bool short_delimiters_;
+  bool all_stubbed_ = true;
   BoundaryKind last_ = BoundaryKind::none;
   GuardError error_ = GuardError::none;
 };
@@ -586,7 +621,11 @@ GuardError scan_message(std::string_view raw, MimeLayout* layout) {
     layout->edits.clear();
     layout->fields.clear();
   }
-  return PreScan(raw, layout).run();
+  PreScan scan(raw, layout);
+  const GuardError error = scan.run();
+  if (!layout || !layout->short_delimiters || scan.short_delimiters_kept()) return error;
+  layout->short_delimiters = false;  // a multipart header mimetic must read itself: its delimiters stay
+  return scan_message(raw, layout);
 }
 
 GuardError check_message(std::string_view raw) {

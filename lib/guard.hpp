@@ -64,6 +64,9 @@ struct EntitySpan {
   // line breaks).
   bool fields_exact = false;
   std::uint32_t fields_begin = 0, fields_end = 0;
+  // A multipart's preamble [body_begin, preamble_end) and epilogue [epilogue_begin, epilogue_end)
+  // (empty when it never closed), each up to the delimiter line that ended it.
+  std::uint32_t preamble_end = 0, epilogue_begin = 0, epilogue_end = 0;
   std::string type = {}, subtype = {}, charset = {}, boundary = {};
 };
 
@@ -85,6 +88,9 @@ struct FieldSpan {
 // - A leaf body becomes empty, and a header block becomes empty, or for a multipart a short
 //   Content-Type field with the same boundary (`stub`): we read fields and bodies from the span;
 //   mimetic only needs the structure.
+// - With MimeLayout::short_delimiters: the multipart's field names a boundary of ours, each
+//   delimiter line (and each inserted closing delimiter) is written with it, and preambles and
+//   epilogues become empty (`stub`).
 struct StreamEdit {
   std::size_t begin = 0, end = 0;
   std::string text;
@@ -92,6 +98,11 @@ struct StreamEdit {
 };
 
 struct MimeLayout {
+  // Asked for by the caller: mimetic is shown short delimiters of our own ("--<depth>x") in place
+  // of the message's, and the multiparts' preambles and epilogues as stubs too (read from the
+  // spans), so that it parses nothing but the structure. Cleared by scan_message when a multipart's
+  // header cannot be stubbed (no blank line ends it): then the message's own delimiters are kept.
+  bool short_delimiters = false;
   std::vector<EntitySpan> spans;  // every entity mimetic will build, except the rfc822 stubs
   std::vector<FieldSpan> fields;  // every header's field lines, in order (see EntitySpan::fields_begin)
   std::vector<StreamEdit> edits;  // in stream order, non-overlapping

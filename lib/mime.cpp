@@ -9,8 +9,10 @@
 // returned originals), and missing closing delimiters are inserted where an outer delimiter ends
 // an inner multipart (mimetic would otherwise drop the rest of the message). Stubs: each header
 // block is cut to nothing (a multipart's to a short Content-Type field naming its boundary) and
-// each leaf body to nothing, so mimetic parses only the structure (it walks its input a character
-// at a time) and we read fields and bodies straight from the spans. When mimetic's tree has the
+// each leaf body to nothing; and unless a multipart's header cannot be stubbed, every delimiter
+// line becomes a short one of ours ("--<depth>x") and preambles and epilogues become stubs too
+// (MimeLayout::short_delimiters). So mimetic parses only the structure (it walks its input a
+// character at a time) and we read fields, bodies, preambles and epilogues straight from the spans. When mimetic's tree has the
 // pre-scan's shape (always, unless the pre-scan's mirror of mimetic is wrong somewhere), the spans
 // give each part's raw header block and body, and the pre-scan's reading of the header lines
 // gives its fields (when that reading is parse_header_block's, see EntitySpan::fields_exact).
@@ -266,8 +268,8 @@ class FieldCollector {
 
 class TreeBuilder {
  public:
-  TreeBuilder(std::string_view raw, const std::vector<FieldSpan>& fields, std::vector<EntitySpan>& spans, bool aligned)
-      : raw_(raw), fields_(fields), spans_(spans), aligned_(aligned) {}
+  TreeBuilder(std::string_view raw, const MimeLayout& layout, std::vector<EntitySpan>& spans, bool aligned)
+      : raw_(raw), fields_(layout.fields), spans_(spans), aligned_(aligned), own_texts_(layout.short_delimiters) {}
 
   std::unique_ptr<MimePart> convert(mimetic::MimeEntity& e, bool in_digest) {
     const std::size_t index = next_index_++;
@@ -314,10 +316,21 @@ class TreeBuilder {
       part->boundary = span ? std::move(span->boundary) : std::as_const(e).header().contentType().param("boundary");
       const bool digest = subtype == "digest";
       for (mimetic::MimeEntity* child : children) part->children.push_back(convert(*child, digest));
-      part->body = e.body().preamble();
-      if (!e.body().epilogue().empty()) {
-        if (!part->body.empty()) part->body += '\n';
-        part->body += e.body().epilogue();
+      if (span && own_texts_) {
+        // Preamble and epilogue from the spans (mimetic saw stubs), each cut as mimetic cuts
+        // them: without the line break that belongs to the delimiter after it.
+        part->body = text_before_delimiter(span->body_begin, span->preamble_end);
+        const std::string_view epilogue = text_before_delimiter(span->epilogue_begin, span->epilogue_end);
+        if (!epilogue.empty()) {
+          if (!part->body.empty()) part->body += '\n';
+          part->body += epilogue;
+        }
+      } else {
+        part->body = e.body().preamble();
+        if (!e.body().epilogue().empty()) {
+          if (!part->body.empty()) part->body += '\n';
+          part->body += e.body().epilogue();
+        }
       }
       if (part->children.empty() && !text::trim(part->body).empty()) {
         // A multipart whose boundary never appears: its text must still reach the scanners.
@@ -329,9 +342,7 @@ class TreeBuilder {
     } else if (span) {
       // A leaf or a message/rfc822 part: mimetic saw an empty stub; the body is the span without
       // the line break that belongs to the following delimiter (as mimetic would have cut it).
-      std::string_view body = raw_.substr(span->body_begin, span->end - span->body_begin);
-      if (span->end < raw_.size()) body = drop_final_newline(body);
-      part->body = transfer_decode(body, encoding);
+      part->body = transfer_decode(text_before_delimiter(span->body_begin, span->end), encoding);
     } else if (!children.empty()) {
       // message/rfc822 whose raw text is unknown (the layouts disagree): left empty.
     } else if (encoding == TransferEncoding::identity) {
@@ -343,6 +354,14 @@ class TreeBuilder {
   }
 
  private:
+  // raw[begin, end), without the line break before the delimiter that ended it (none ended it at
+  // the end of input).
+  std::string_view text_before_delimiter(std::size_t begin, std::size_t end) const {
+    if (end <= begin) return {};
+    const std::string_view text = raw_.substr(begin, end - begin);
+    return end < raw_.size() ? drop_final_newline(text) : text;
+  }
+
   // The header fields from the pre-scan's lines, as parse_header_block reads them (the span's
   // fields_exact): the value trimmed, each continuation line that is not only blanks trimmed and
   // joined with one space (or taken as the value while that is still empty). The header block is
@@ -395,6 +414,7 @@ class TreeBuilder {
   const std::vector<FieldSpan>& fields_;
   std::vector<EntitySpan>& spans_;
   bool aligned_;
+  bool own_texts_;  // preambles and epilogues were stubs: read from the spans
   std::size_t next_index_ = 0;
 };
 
@@ -436,6 +456,7 @@ MimeResult parse_mime(std::string_view raw) {
   layout.spans.reserve(5);  // (under 1 KiB: glibc's per-thread cache serves it)
   layout.edits.reserve(16);
   layout.fields.reserve(64);  // (likewise)
+  layout.short_delimiters = true;
   result.error = scan_message(message, &layout);
   if (result.error != GuardError::none) return result;
 
@@ -446,15 +467,19 @@ MimeResult parse_mime(std::string_view raw) {
   }
   bool aligned = matches_layout(*entity, layout.spans);
   if (!aligned) {
-    // The pre-scan's mirror of mimetic went wrong somewhere: parse again with the headers and leaf
-    // bodies in the stream, so they come from mimetic itself.
+    // The pre-scan's mirror of mimetic went wrong somewhere: parse again with the message's own
+    // delimiters, headers and bodies in the stream, so they come from mimetic itself.
+    if (layout.short_delimiters) {
+      layout.short_delimiters = false;
+      scan_message(message, &layout);  // (passed before: passes again)
+    }
     std::erase_if(layout.edits, [](const StreamEdit& e) { return e.stub; });
     const std::vector<Segment> segments = make_segments(message, layout.edits);
     entity = std::make_unique<mimetic::MimeEntity>();
     entity->load(SegmentIterator(segments.data()), SegmentIterator(&segments.back()), mimetic::imNone);
     aligned = matches_layout(*entity, layout.spans);
   }
-  TreeBuilder builder(message, layout.fields, layout.spans, aligned);
+  TreeBuilder builder(message, layout, layout.spans, aligned);
   result.root = builder.convert(*entity, false);
   return result;
 }

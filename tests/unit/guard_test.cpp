@@ -187,6 +187,41 @@ TEST(Guard, StubsLeaveOnlyTheStructure) {
   EXPECT_EQ(layout.spans[3].type + "/" + layout.spans[3].subtype, "message/rfc822");
 }
 
+TEST(Guard, ShortDelimitersLeaveOnlyTheStructure) {
+  // Our own delimiters in place of the message's (whatever follows them on the line), preamble
+  // and epilogue stubbed, the inner multipart's missing closing delimiter written in ours.
+  const std::string m =
+      "From: a@example.org\nContent-Type: multipart/report; boundary=\"R\"\n\n"
+      "preamble\n"
+      "--R\nContent-Type: multipart/alternative; boundary=I\n\nintro\n"
+      "--I\nContent-Type: text/plain\n\nhello\n"
+      "--R  \nContent-Type: message/rfc822\n\nSubject: orig\n\nbody\n"
+      "--R--\nepilogue\n";
+  MimeLayout layout;
+  layout.short_delimiters = true;
+  ASSERT_EQ(scan_message(m, &layout), GuardError::none);
+  EXPECT_TRUE(layout.short_delimiters);
+  EXPECT_EQ(apply_edits(m, layout.edits),
+            "Content-Type:multipart;boundary=0x\n\n"
+            "--0x\nContent-Type:multipart;boundary=1x\n\n"
+            "--1x\n\n"
+            "--1x--\n--0x\n\n\n"
+            "--0x--\n");
+  ASSERT_EQ(layout.spans.size(), 4u);
+  const auto text = [&](std::size_t b, std::size_t e) { return m.substr(b, e - b); };
+  EXPECT_EQ(text(layout.spans[0].body_begin, layout.spans[0].preamble_end), "preamble\n");
+  EXPECT_EQ(text(layout.spans[0].epilogue_begin, layout.spans[0].epilogue_end), "epilogue\n");
+  EXPECT_EQ(text(layout.spans[1].body_begin, layout.spans[1].preamble_end), "intro\n");
+  EXPECT_EQ(layout.spans[1].epilogue_begin, layout.spans[1].epilogue_end);  // closed by the delimiter we inserted
+
+  // A multipart header that no blank line ends is left to mimetic: the message's own delimiters.
+  const std::string open = "From: a@example.org\nContent-Type: multipart/mixed; boundary=B\nno field\n--B\n\nx\n--B--\n";
+  layout.short_delimiters = true;
+  ASSERT_EQ(scan_message(open, &layout), GuardError::none);
+  EXPECT_FALSE(layout.short_delimiters);
+  for (const auto& e : layout.edits) EXPECT_EQ(e.text.find("0x"), std::string::npos);
+}
+
 TEST(Guard, HeaderEndedByBodyLineKeepsItsEnding) {
   // No blank line: the body's first line ends the header, so the header is left as it is and
   // the hidden body is replaced by the blank line mimetic then needs.
