@@ -274,3 +274,38 @@ TEST(ToUtf8, Iso2022JpWithEscapesMatchesIconv) {
     ASSERT_EQ(to_utf8(s, "iso-2022-jp"), iconv_reference(s, "ISO-2022-JP-2")) << round;
   }
 }
+
+// decode_quoted_printable copies runs between '=' whole into a buffer of the input's size; it must
+// give what the plain rule gives one character at a time.
+TEST(QuotedPrintable, RandomInputMatchesCharacterRule) {
+  auto hex = [](char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1; };
+  auto reference = [&](const std::string& in) {
+    std::string out;
+    for (std::size_t i = 0; i < in.size();) {
+      if (in[i] != '=') {
+        out += in[i++];
+        continue;
+      }
+      if (i + 2 < in.size() && hex(in[i + 1]) >= 0 && hex(in[i + 2]) >= 0) {
+        out += static_cast<char>(hex(in[i + 1]) * 16 + hex(in[i + 2]));
+        i += 3;
+        continue;
+      }
+      std::size_t j = i + 1;
+      while (j < in.size() && (in[j] == ' ' || in[j] == '\t')) ++j;
+      if (j == in.size()) break;
+      if (in[j] == '\r' || in[j] == '\n') {
+        i = in[j] == '\r' && j + 1 < in.size() && in[j + 1] == '\n' ? j + 2 : j + 1;
+        continue;
+      }
+      out += '=';
+      ++i;
+    }
+    return out;
+  };
+  test::TestRandom rng(31);
+  for (int round = 0; round < 20000; ++round) {
+    const std::string in = rng.text(rng.next(24), "=aF3g \t\r\n=9Zz");
+    ASSERT_EQ(decode_quoted_printable(in), reference(in)) << in;
+  }
+}
