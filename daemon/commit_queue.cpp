@@ -105,16 +105,9 @@ void CommitQueue::stop() {
 }
 
 void CommitQueue::submit(CommitRequest request) {
-  {
-    std::lock_guard lk(mu_);
-    if (running_ && !stop_) {
-      queue_.push_back(std::move(request));
-      cv_.notify_one();
-      return;
-    }
-  }
-  // Stopped (the end of a shutdown): nothing would ever complete it.
-  if (request.done) request.done({false, false, "shutting down"});
+  std::vector<CommitRequest> one;
+  one.push_back(std::move(request));
+  submit_batch(std::move(one));
 }
 
 void CommitQueue::submit_batch(std::vector<CommitRequest> requests) {
@@ -128,6 +121,7 @@ void CommitQueue::submit_batch(std::vector<CommitRequest> requests) {
       return;
     }
   }
+  // Stopped (the end of a shutdown): nothing would ever complete them.
   for (auto& r : requests)
     if (r.done) r.done({false, false, "shutting down"});
 }

@@ -129,15 +129,8 @@ void JsonlSink::ensure_usable() {
 }
 
 void JsonlSink::flush() {
-  try {
-    ensure_usable();
-    if (pending_.empty()) return;
-    write_all(fd_.get(), pending_, path_);
-    if (fsync_) fsync_fd(fd_.get(), path_, true);
-  } catch (...) {
-    broken_ = true;
-    throw;
-  }
+  flush_write();
+  flush_sync();
 }
 
 void JsonlSink::flush_write() {

@@ -21,6 +21,7 @@
 #include "bounce_metrics.hpp"
 #include "file_util.hpp"
 #include "message_intake.hpp"
+#include "worker_pool.hpp"
 
 namespace bounced {
 
@@ -115,14 +116,9 @@ void set_deadline(LmtpServer::Connection& c, Clock::time_point t);
 
 }  // namespace
 
-std::size_t LmtpServer::resolve_shards(std::size_t configured) {
-  if (configured > 0) return configured;
-  return std::max(1u, std::thread::hardware_concurrency());
-}
-
 LmtpServer::LmtpServer(asio::io_context& io, CommitQueue* commit, const Config& config)
     : io_(io), commit_(commit) {
-  const std::size_t n = resolve_shards(config.workers);
+  const std::size_t n = WorkerPool::resolve_threads(config.workers);  // as many as Maildir workers
   shards_.push_back(std::make_unique<Shard>(io_));
   while (shards_.size() < n) shards_.push_back(std::make_unique<Shard>());
   apply(config);

@@ -24,8 +24,8 @@ namespace bounced {
 
 class LmtpServer {
  public:
-  // `commit` is null in null mode. Connections are served on `resolve_shards(config.workers)`
-  // shards: the first is `io` (its thread is the caller's), the others get a thread each.
+  // `commit` is null in null mode. Connections are served on `workers` shards (auto: one per
+  // core): the first is `io` (its thread is the caller's), the others get a thread each.
   LmtpServer(asio::io_context& io, CommitQueue* commit, const Config& config);
   ~LmtpServer();
 
@@ -50,7 +50,6 @@ class LmtpServer {
   void close();
 
   std::size_t shards() const { return shards_.size(); }
-  static std::size_t resolve_shards(std::size_t configured);  // 0 = one per core
 
   std::size_t connections() const { return live_; }
   std::uint64_t accepted() const { return accepted_; }
