@@ -89,9 +89,11 @@ class CommitQueue {
   std::atomic<std::int64_t> batch_started_{0};  // steady_clock ticks; 0 when idle
   Stats stats_;
 
-  // Threads for the parts of a batch that go to the disk in parallel with the writer's own flush
-  // (the dedup log's append + fsync, every durable sink's flush but one): started once, as many as
-  // a batch has needed so far, rather than one new thread per batch.
+  // When a durable sink cannot split its flush (Sink::can_split_flush(): the SQLite store's
+  // transaction), threads for the parts of a batch that go to the disk in parallel with the
+  // writer's own flush (the dedup log's append + fsync, every durable sink's flush but one):
+  // started once, as many as a batch has needed so far, rather than one new thread per batch.
+  // Otherwise the writer makes every file durable itself (see process()).
   class Helpers {
    public:
     ~Helpers();
