@@ -6,10 +6,6 @@
 #include <array>
 #include <cstdint>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
 #include "text.hpp"
 
 namespace bounced {
@@ -104,21 +100,7 @@ bool next_line(std::string_view s, std::size_t& at, std::string_view& line) {
   const std::size_t n = s.size();
   if (at >= n) return false;
   const char* p = s.data();
-  std::size_t i = at;
-#if defined(__SSE2__)
-  // Sixteen bytes at a time to the first CR or LF.
-  const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
-  for (; i + 16 <= n; i += 16) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
-    const unsigned mask =
-        static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, cr))));
-    if (mask != 0) {
-      i += static_cast<std::size_t>(__builtin_ctz(mask));
-      break;
-    }
-  }
-#endif
-  while (i < n && p[i] != '\n' && p[i] != '\r') ++i;
+  const std::size_t i = text::find_line_break(s, at);
   line = s.substr(at, i - at);
   at = i + 1;
   if (i < n && p[i] == '\r' && at < n && p[at] == '\n') ++at;

@@ -1,10 +1,6 @@
 // notification.cpp: see notification.hpp.
 #include "notification.hpp"
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
 #include "decode.hpp"
 #include "text.hpp"
 
@@ -18,24 +14,6 @@ bool is_original_type(std::string_view t) {
 
 bool is_status_type(std::string_view t) {
   return t == "message/delivery-status" || t == "message/global-delivery-status";
-}
-
-// The first '<' or '&' at or after `from` (html.size() if none), sixteen bytes at a time.
-std::size_t markup_at(std::string_view html, std::size_t from) {
-  const char* p = html.data();
-  const std::size_t n = html.size();
-  std::size_t i = from;
-#if defined(__SSE2__)
-  const __m128i lt = _mm_set1_epi8('<'), amp = _mm_set1_epi8('&');
-  for (; i + 16 <= n; i += 16) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
-    const unsigned mask =
-        static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, lt), _mm_cmpeq_epi8(v, amp))));
-    if (mask != 0) return i + static_cast<std::size_t>(__builtin_ctz(mask));
-  }
-#endif
-  while (i < n && p[i] != '<' && p[i] != '&') ++i;
-  return i;
 }
 
 // Strips tags and decodes the few entities that matter for matching bounce texts.
@@ -53,7 +31,7 @@ std::string html_to_text(std::string_view html) {
       continue;
     }
     // Text up to the next '<' or '&' is copied as it is.
-    const std::size_t run = markup_at(html, i);
+    const std::size_t run = text::find_either(html, '<', '&', i);
     out.append(html.substr(i, run - i));
     if (run == n) break;
     i = run;

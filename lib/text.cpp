@@ -110,21 +110,21 @@ std::size_t find_exact(std::string_view h, std::string_view n, std::size_t from)
   return at ? static_cast<std::size_t>(static_cast<const char*>(at) - h.data()) : std::string_view::npos;
 }
 
-std::size_t find_line_break(std::string_view s, std::size_t from) {
+std::size_t find_either(std::string_view s, char a, char b, std::size_t from) {
   const char* p = s.data();
   const std::size_t n = s.size();
   std::size_t i = from;
 #if defined(__SSE2__)
-  const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+  const __m128i va = _mm_set1_epi8(a), vb = _mm_set1_epi8(b);
   for (; i + 16 <= n; i += 16) {
     const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
     const unsigned mask = static_cast<unsigned>(
-        _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(block, lf), _mm_cmpeq_epi8(block, cr))));
+        _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(block, va), _mm_cmpeq_epi8(block, vb))));
     if (mask != 0) return i + static_cast<std::size_t>(__builtin_ctz(mask));
   }
 #endif
   for (; i < n; ++i)
-    if (p[i] == '\n' || p[i] == '\r') return i;
+    if (p[i] == a || p[i] == b) return i;
   return n;
 }
 

@@ -33,8 +33,11 @@ inline bool icontains(std::string_view haystack, std::string_view needle) {
 // Case-sensitive search with glibc's memmem (std::string_view::find calls memchr and memcmp at
 // every occurrence of the needle's first byte); npos when absent.
 std::size_t find_exact(std::string_view haystack, std::string_view needle, std::size_t from = 0);
+// Offset of the first byte equal to `a` or `b` in s at or after `from`, or s.size() (sixteen
+// bytes at a time).
+std::size_t find_either(std::string_view s, char a, char b, std::size_t from = 0);
 // Offset of the first CR or LF in s at or after `from`, or s.size().
-std::size_t find_line_break(std::string_view s, std::size_t from = 0);
+inline std::size_t find_line_break(std::string_view s, std::size_t from = 0) { return find_either(s, '\n', '\r', from); }
 // True when no byte is above 0x7f.
 bool is_ascii(std::string_view s);
 // Collapses runs of white space (including CR/LF) into one space and trims.
