@@ -145,6 +145,85 @@ std::string normalize_charset(std::string_view charset) {
   return out;
 }
 
+// Single-byte charsets decoded from a table instead of iconv (glibc loads a gconv module for each
+// descriptor, and unloads it again when no descriptor uses it). Each 8-bit byte's code point, or
+// kNoChar where iconv rejects the byte (it becomes U+FFFD, as in convert()). Checked byte for byte
+// against iconv by a unit test (decode_test).
+constexpr char32_t kNoChar = 0xFFFFFFFF;
+using HighHalf = std::array<char32_t, 128>;  // bytes 0x80..0xFF
+
+constexpr HighHalf make_windows_1252() {
+  HighHalf t{};
+  constexpr char32_t c1[32] = {0x20AC, kNoChar, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+                               0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, kNoChar, 0x017D, kNoChar,
+                               kNoChar, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+                               0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, kNoChar, 0x017E, 0x0178};
+  for (std::size_t i = 0; i < 128; ++i) t[i] = i < 32 ? c1[i] : static_cast<char32_t>(0x80 + i);
+  return t;
+}
+
+constexpr HighHalf make_iso_8859_15() {
+  HighHalf t{};
+  for (std::size_t i = 0; i < 128; ++i) t[i] = static_cast<char32_t>(0x80 + i);
+  // Latin-1 but for eight positions (the euro sign and seven letters).
+  constexpr std::pair<unsigned char, char32_t> changed[] = {{0xA4, 0x20AC}, {0xA6, 0x0160}, {0xA8, 0x0161},
+                                                            {0xB4, 0x017D}, {0xB8, 0x017E}, {0xBC, 0x0152},
+                                                            {0xBD, 0x0153}, {0xBE, 0x0178}};
+  for (const auto& [byte, cp] : changed) t[byte - 0x80] = cp;
+  return t;
+}
+
+constexpr HighHalf kWindows1252 = make_windows_1252();
+constexpr HighHalf kIso885915 = make_iso_8859_15();
+
+// Names (iconv_name in to_utf8: after kCharsetAliases) decoded from a table.
+constexpr std::pair<std::string_view, const HighHalf*> kTableCharsets[] = {
+    {"WINDOWS-1252", &kWindows1252}, {"windows-1252", &kWindows1252}, {"cp1252", &kWindows1252},
+    {"iso-8859-15", &kIso885915},    {"iso8859-15", &kIso885915},     {"iso_8859-15", &kIso885915},
+    {"latin-9", &kIso885915},        {"latin9", &kIso885915},
+};
+
+void append_utf8(std::string& out, char32_t cp) {
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    const char b[2] = {static_cast<char>(0xC0 | (cp >> 6)), static_cast<char>(0x80 | (cp & 0x3F))};
+    out.append(b, 2);
+  } else {
+    const char b[3] = {static_cast<char>(0xE0 | (cp >> 12)), static_cast<char>(0x80 | ((cp >> 6) & 0x3F)),
+                       static_cast<char>(0x80 | (cp & 0x3F))};
+    out.append(b, 3);
+  }
+}
+
+std::string decode_single_byte(std::string_view bytes, const HighHalf& high) {
+  std::string out;
+  out.reserve(bytes.size() + bytes.size() / 2 + 16);
+  std::size_t i = 0;
+  while (i < bytes.size()) {
+    const std::size_t run_end = skip_ascii(bytes, i);
+    out.append(bytes.substr(i, run_end - i));
+    for (i = run_end; i < bytes.size() && static_cast<unsigned char>(bytes[i]) >= 0x80; ++i) {
+      const char32_t cp = high[static_cast<unsigned char>(bytes[i]) - 0x80];
+      if (cp == kNoChar)
+        out += kReplacement;
+      else
+        append_utf8(out, cp);
+    }
+  }
+  return out;
+}
+
+// UTF-7 text of only directly encoded characters (no '+' shift) is its own UTF-8: tab, LF, CR and
+// ' '..'}' except '+' and '\' (what glibc's decoder passes through; checked against it by a test).
+bool is_utf7_direct(std::string_view bytes) {
+  for (char ch : bytes) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (!((c >= 0x20 && c <= 0x7D && c != '+' && c != '\\') || c == '\t' || c == '\n' || c == '\r')) return false;
+  }
+  return true;
+}
+
 // Converts with an open iconv descriptor; invalid or truncated input bytes become U+FFFD.
 std::string convert(iconv_t cd, std::string_view bytes) {
   std::string out(bytes.size() * 2 + 16, '\0');
@@ -396,6 +475,9 @@ std::string to_utf8(std::string_view bytes, std::string_view charset) {
       break;
     }
   if (iconv_name.empty()) iconv_name = cs;
+  for (const auto& [name, table] : kTableCharsets)
+    if (iconv_name == name) return decode_single_byte(bytes, *table);
+  if (iconv_name == "UTF-7" && is_utf7_direct(bytes)) return std::string(bytes);
   iconv_t cd = iconv_open("UTF-8", iconv_name.c_str());
   if (cd == reinterpret_cast<iconv_t>(-1) && iconv_name != cs) cd = iconv_open("UTF-8", cs.c_str());
   if (cd == reinterpret_cast<iconv_t>(-1)) return sanitize_utf8(bytes);  // unknown charset

@@ -309,3 +309,44 @@ TEST(QuotedPrintable, RandomInputMatchesCharacterRule) {
     ASSERT_EQ(decode_quoted_printable(in), reference(in)) << in;
   }
 }
+
+// windows-1252 (and the Latin-1 and ASCII labels read as it) and ISO-8859-15 are decoded from
+// tables of our own; every label must give what iconv gives, for every byte.
+TEST(ToUtf8, SingleByteTablesMatchIconv) {
+  static const std::pair<const char*, const char*> kLabels[] = {
+      {"windows-1252", "WINDOWS-1252"}, {"cp1252", "CP1252"},     {"iso-8859-1", "WINDOWS-1252"},
+      {"latin1", "WINDOWS-1252"},       {"us-ascii", "WINDOWS-1252"}, {"iso-8859-15", "ISO-8859-15"},
+      {"ISO8859-15", "ISO-8859-15"},    {"iso_8859-15", "ISO-8859-15"}, {"latin-9", "ISO-8859-15"},
+      {"Latin9", "ISO-8859-15"}};
+  std::string all;
+  for (int b = 0; b < 256; ++b) all.push_back(static_cast<char>(b));
+  for (const auto& [label, iconv_name] : kLabels) {
+    // us-ascii: 8-bit text that is valid UTF-8 is taken as UTF-8 first (not a table's business).
+    ASSERT_EQ(to_utf8(all, label), iconv_reference(all, iconv_name)) << label;
+  }
+  test::TestRandom rng(23);
+  for (int round = 0; round < 3000; ++round) {
+    std::string s;
+    for (std::uint32_t k = rng.next(60); k > 0; --k)
+      s.push_back(static_cast<char>(rng.next(3) == 0 ? 0x80 + rng.next(128) : rng.next(128)));
+    const auto& [label, iconv_name] = kLabels[rng.next(std::size(kLabels))];
+    if (std::string_view(label) == "us-ascii") continue;
+    ASSERT_EQ(to_utf8(s, label), iconv_reference(s, iconv_name)) << label << " " << round;
+  }
+}
+
+// UTF-7 text without a shift ('+') and with only directly encoded characters is passed through;
+// anything else goes to iconv. Either way the result is iconv's.
+TEST(ToUtf8, Utf7MatchesIconv) {
+  for (int b = 0; b < 256; ++b) {
+    const std::string s = std::string("a") + static_cast<char>(b) + "b";
+    ASSERT_EQ(to_utf8(s, "unicode-1-1-utf-7"), iconv_reference(s, "UTF-7")) << b;
+  }
+  static const char* kPieces[] = {"Hello", " ", "\r\n", "+", "-", "+AGEA-", "+ZeVnLIqe-", "\\", "~", "\t", "\x01", "\xC3\xA9", "+-"};
+  test::TestRandom rng(29);
+  for (int round = 0; round < 3000; ++round) {
+    std::string s;
+    for (std::uint32_t k = rng.next(10); k > 0; --k) s += kPieces[rng.next(std::size(kPieces))];
+    ASSERT_EQ(to_utf8(s, "utf-7"), iconv_reference(s, "UTF-7")) << round;
+  }
+}
