@@ -65,7 +65,11 @@ CommitQueue::CommitQueue(const Config& config) {
   });
   for (auto& s : sinks_) {
     auto it = dedup_->last_checkpoints().find(s->id());
-    s->recover(it == dedup_->last_checkpoints().end() ? std::string_view() : std::string_view(it->second));
+    const std::string_view cp = it == dedup_->last_checkpoints().end() ? std::string_view() : std::string_view(it->second);
+    // After a lazily written batch the sinks' tails hold acknowledged messages the dedup log may
+    // have lost: keep them and remember them. Otherwise a tail belongs to a batch never acknowledged.
+    if (dedup_->tail_is_lazy() && s->recovers_message_hashes()) dedup_->remember(s->recover_messages(cp));
+    else s->recover(cp);
   }
   dedup_->compact(checkpoints());
   quarantine_ = std::make_unique<Quarantine>(config.quarantine);
@@ -75,6 +79,26 @@ CommitQueue::~CommitQueue() { stop(); }
 
 void CommitQueue::note_sink_needs() {
   needs_sha256_ = std::any_of(sinks_.begin(), sinks_.end(), [](const auto& s) { return s->needs_content_sha256(); });
+  // Lazy mode: every durable sink can split its flush and recover its messages' hashes, and there
+  // is one at least (otherwise the dedup log is the only durable file and is fsync'd each batch).
+  const bool lazy =
+      std::any_of(sinks_.begin(), sinks_.end(), [](const auto& s) { return s->durable(); }) &&
+      std::all_of(sinks_.begin(), sinks_.end(), [](const auto& s) {
+        return !s->durable() || (s->can_split_flush() && s->recovers_message_hashes());
+      });
+  if (!lazy && lazy_) sync_dedup();  // what lazy batches wrote is durable before the mode changes
+  lazy_ = lazy;
+  dedup_->set_lazy(lazy);
+}
+
+void CommitQueue::sync_dedup() {
+  try {
+    dedup_->sync();
+  } catch (const std::exception& e) {
+    // Not fatal: what it holds can be recovered from the sinks; the next append will tell.
+    spdlog::error("dedup log: {}", e.what());
+  }
+  last_dedup_sync_ = std::chrono::steady_clock::now();
 }
 
 DedupLog::Checkpoints CommitQueue::checkpoints() const {
@@ -221,7 +245,20 @@ void CommitQueue::run() {
   std::vector<CommitRequest> batch;
   std::unique_lock lk(mu_);
   for (;;) {
-    cv_.wait(lk, [&] { return !queue_.empty() || stop_ || reopen_ || new_sinks_; });
+    auto ready = [&] { return !queue_.empty() || stop_ || reopen_ || new_sinks_; };
+    if (lazy_ && dedup_->unsynced_bytes() > 0) {
+      // Lazy mode: the dedup log is fsync'd when it has grown enough, or a moment after the last
+      // batch, so that the sinks' tails to read back after a crash stay short.
+      const auto due = last_dedup_sync_ + kLazyDedupSyncInterval;
+      if (dedup_->unsynced_bytes() >= kLazyDedupSyncBytes || !cv_.wait_until(lk, due, ready)) {
+        lk.unlock();
+        sync_dedup();
+        lk.lock();
+        continue;
+      }
+    } else {
+      cv_.wait(lk, ready);
+    }
     if (reopen_ || new_sinks_) {
       const bool reopen = reopen_;
       auto configs = std::move(new_sinks_);
@@ -234,7 +271,11 @@ void CommitQueue::run() {
       continue;
     }
     if (queue_.empty()) {
-      if (stop_) break;
+      if (stop_) {
+        lk.unlock();
+        sync_dedup();
+        break;
+      }
       continue;
     }
     batch.swap(queue_);
@@ -315,12 +356,22 @@ void CommitQueue::process(std::vector<CommitRequest>& batch) {
         // (As fast as a thread per file here, without the hand-offs.)
         for (auto& s : sinks_) (current = s.get())->flush_write();
         current = nullptr;
-        dedup_->append_write(hashes, cps);
-        appended = true;
+        if (!lazy_) {
+          dedup_->append_write(hashes, cps);
+          appended = true;
+        }
         for (auto& s : sinks_)
           if (s->durable()) (current = s.get())->flush_sync();
         current = nullptr;
-        dedup_->append_sync();
+        if (lazy_) {
+          // Only after the sinks are durable: a C line that reaches the disk never names a batch
+          // the sinks lack. Its own fsync comes later (run()); until then the sinks' records are
+          // what remembers these messages (Sink::recover_messages).
+          dedup_->append_write(hashes, cps);
+          appended = true;
+        } else {
+          dedup_->append_sync();
+        }
       } else {
         std::size_t durable = 0;
         for (auto& s : sinks_) durable += s->durable() ? 1 : 0;

@@ -1,7 +1,8 @@
 // commit_queue.hpp: group commit. Sessions and Maildir watchers submit processed messages; one
 // writer thread takes everything pending, drops duplicates (dedup log), stores quarantined
 // messages, stages the rest in every sink, flushes (fsync) each sink once, appends the batch to
-// the dedup log (fsync), and only then completes each request. While it is busy with one batch the
+// the dedup log (fsync'd with the batch, or in lazy mode after it and only now and then), and only
+// then completes each request. While it is busy with one batch the
 // next one accumulates, so the number of fsyncs stays flat under load. A failure fails the whole
 // batch (the sinks roll back): the caller answers 451 and the MTA retries.
 #pragma once
@@ -79,6 +80,12 @@ class CommitQueue {
   HashKey key_{};
   std::atomic<bool> needs_sha256_{false};
   void note_sink_needs();
+  // Lazy mode (see note_sink_needs): one fsync per batch, the sinks'; the dedup log's now and then.
+  bool lazy_ = false;
+  static constexpr std::chrono::milliseconds kLazyDedupSyncInterval{1000};
+  static constexpr unsigned long long kLazyDedupSyncBytes = 1ull << 20;
+  std::chrono::steady_clock::time_point last_dedup_sync_ = std::chrono::steady_clock::now();
+  void sync_dedup();
 
   mutable std::mutex mu_;
   std::condition_variable cv_;

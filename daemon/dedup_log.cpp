@@ -41,8 +41,19 @@ bool parse_key(std::string_view hex, HashKey& k) {
   return true;
 }
 
-std::string checkpoint_line(const DedupLog::Checkpoints& cps) {
-  std::string line = "C";
+// FNV-1a (64 bits) of a batch's H lines: enough to tell a torn write (a page of the batch that
+// never reached the disk while its C line did) from the text that was written.
+std::uint64_t batch_sum(std::string_view text) {
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char c : text) h = (h ^ c) * 0x100000001b3ull;
+  return h;
+}
+
+std::string checkpoint_line(const DedupLog::Checkpoints& cps, std::uint64_t sum, bool lazy) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string line = "C #";
+  for (int shift = 60; shift >= 0; shift -= 4) line += digits[(sum >> shift) & 15];
+  if (lazy) line += " lazy";
   for (const auto& [id, cp] : cps) line += " " + id + "=" + cp;
   line += '\n';
   return line;
@@ -55,6 +66,7 @@ DedupLog::DedupLog(const DedupConfig& config) : config_(config) {
   std::ifstream in(config_.path, std::ios::binary);
   if (in) {
     std::vector<std::pair<std::int64_t, MessageHash>> pending;  // since the last C line
+    std::string pending_text;  // the lines since the last C line, for its checksum
     std::string line;
     std::size_t bad = 0;
     while (std::getline(in, line)) {
@@ -62,6 +74,7 @@ DedupLog::DedupLog(const DedupConfig& config) : config_(config) {
       if (l.size() >= 2 && l[0] == 'K' && l[1] == ' ' && !have_key) {
         have_key = parse_key(l.substr(2), key_);
       } else if (l.size() >= 36 && l[0] == 'H' && l[1] == ' ') {
+        pending_text.append(l).push_back('\n');
         auto h = MessageHash::from_hex(l.substr(2, 32));
         std::int64_t t = 0;
         auto rest = l.substr(35);
@@ -79,11 +92,23 @@ DedupLog::DedupLog(const DedupConfig& config) : config_(config) {
           auto end = words.find(' ');
           auto w = words.substr(0, end);
           words = end == std::string_view::npos ? std::string_view() : words.substr(end);
+          if (!w.empty() && w.front() == '#') {
+            std::uint64_t sum = 0;
+            auto [p, ec] = std::from_chars(w.data() + 1, w.data() + w.size(), sum, 16);
+            batch.intact = ec == std::errc() && p == w.data() + w.size() && sum == batch_sum(pending_text);
+            continue;
+          }
+          if (w == "lazy") {
+            batch.lazy = true;
+            continue;
+          }
           auto eq = w.find('=');
           if (eq != std::string_view::npos) cps[std::string(w.substr(0, eq))] = std::string(w.substr(eq + 1));
         }
+        pending_text.clear();
         loaded_.push_back(std::move(batch));
       } else if (!l.empty()) {
+        pending_text.append(l).push_back('\n');  // a torn page: the batch's checksum will not match
         ++bad;
       }
     }
@@ -103,15 +128,21 @@ DedupLog::DedupLog(const DedupConfig& config) : config_(config) {
 }
 
 void DedupLog::settle(const std::function<bool(const Checkpoints&)>& reached) {
-  std::size_t keep = loaded_.size();
+  // Nothing after a torn batch counts: the sinks are recovered to the last intact one before it.
+  std::size_t keep = 0;
+  while (keep < loaded_.size() && loaded_[keep].intact) ++keep;
+  if (keep < loaded_.size())
+    spdlog::warn("dedup log {}: batch {} of {} is torn (checksum mismatch); it and later ones are recovered from "
+                 "the sinks", config_.path.string(), keep + 1, loaded_.size());
   while (keep > 0 && !reached(loaded_[keep - 1].checkpoints)) --keep;
   if (keep < loaded_.size()) {
     std::size_t dropped = 0;
     for (std::size_t i = keep; i < loaded_.size(); ++i) dropped += loaded_[i].entries.size();
-    spdlog::info("dedup log {}: {} entries of the last batch(es) are not matched by the sinks (interrupted); "
-                 "their messages will be processed again", config_.path.string(), dropped);
+    spdlog::info("dedup log {}: {} entries of the last batch(es) are not counted (torn, or not matched by the "
+                 "sinks); the sinks are recovered to the batch before", config_.path.string(), dropped);
   }
   checkpoints_.clear();
+  tail_is_lazy_ = keep > 0 && loaded_[keep - 1].lazy;
   for (std::size_t i = 0; i < keep; ++i) {
     for (auto& e : loaded_[i].entries)
       if (set_.insert(e.second).second) order_.push_back(e);
@@ -135,6 +166,7 @@ void DedupLog::expire(std::int64_t now) {
 void DedupLog::compact(const Checkpoints& checkpoints) {
   std::string out = "K " + key_hex(key_) + "\n";
   out.reserve(order_.size() * kHashLineBytes + 256);
+  const std::size_t entries_from = out.size();
   for (const auto& [t, h] : order_) {
     out += "H ";
     out += h.hex();
@@ -142,7 +174,7 @@ void DedupLog::compact(const Checkpoints& checkpoints) {
     out += std::to_string(t);
     out += '\n';
   }
-  out += checkpoint_line(checkpoints);
+  out += checkpoint_line(checkpoints, batch_sum(std::string_view(out).substr(entries_from)), lazy_);
   fd_.reset();
   write_file_atomic(config_.path, out, 0640);
   checkpoints_ = checkpoints;
@@ -155,7 +187,21 @@ void DedupLog::open_for_append() {
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) throw_errno("stat", config_.path);
   size_ = static_cast<unsigned long long>(st.st_size);
+  synced_size_ = size_;  // written by write_file_atomic (fsync'd), or loaded at start
   fd_ = std::move(fd);
+}
+
+void DedupLog::remember(const std::vector<MessageHash>& hashes) {
+  const std::int64_t now = unix_now();
+  for (const auto& h : hashes)
+    if (set_.insert(h).second) order_.emplace_back(now, h);
+  expire(now);
+}
+
+void DedupLog::sync() {
+  if (!fd_ || synced_size_ == size_) return;
+  fsync_fd(fd_.get(), config_.path, true);
+  synced_size_ = size_;
 }
 
 void DedupLog::append(const std::vector<MessageHash>& hashes, const Checkpoints& checkpoints) {
@@ -168,7 +214,10 @@ void DedupLog::append(const std::vector<MessageHash>& hashes, const Checkpoints&
   }
 }
 
-void DedupLog::append_sync() { fsync_fd(fd_.get(), config_.path, true); }
+void DedupLog::append_sync() {
+  fsync_fd(fd_.get(), config_.path, true);
+  synced_size_ = size_;
+}
 
 void DedupLog::append_write(const std::vector<MessageHash>& hashes, const Checkpoints& checkpoints) {
   const std::int64_t now = unix_now();
@@ -182,12 +231,12 @@ void DedupLog::append_write(const std::vector<MessageHash>& hashes, const Checkp
     out += t;
     out += '\n';
   }
-  out += checkpoint_line(checkpoints);
+  out += checkpoint_line(checkpoints, batch_sum(out), lazy_);
   if (!fd_) compact(checkpoints_);  // after a failed append: rewrite from memory, no partial lines
   size_before_append_ = size_;
   try {
     write_all(fd_.get(), out, config_.path);
-    start_writeback(fd_.get());
+    if (!lazy_) start_writeback(fd_.get());
   } catch (...) {
     // Cut a partial append so that the next C line cannot commit half-written entries.
     if (::ftruncate(fd_.get(), static_cast<off_t>(size_)) != 0) fd_.reset();
@@ -224,6 +273,7 @@ void DedupLog::undo() {
               ::fdatasync(fd_.get()) != 0))
     fd_.reset();
   size_ = size_before_append_;
+  synced_size_ = std::min(synced_size_, size_);
 }
 
 }  // namespace bounced

@@ -6,8 +6,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <optional>
 #include <system_error>
 
 #include "attribution.hpp"
@@ -86,6 +88,98 @@ void JsonlSink::recover(std::string_view cp) {
   }
 }
 
+std::optional<JsonlTailLine> parse_jsonl_tail_line(std::string_view line) {
+  static constexpr std::string_view kHash = ", \"message_hash\": \"";
+  static constexpr std::string_view kIndex = "\", \"recipient_index\": ";
+  static constexpr std::string_view kCount = ", \"recipient_count\": ";
+  if (line.size() < 2 || line.front() != '{' || line.back() != '}') return std::nullopt;
+  if (line.find('\0') != std::string_view::npos) return std::nullopt;  // a page that never reached the disk
+  const auto at = line.rfind(kHash);
+  if (at == std::string_view::npos) return std::nullopt;
+  std::string_view rest = line.substr(at + kHash.size());
+  rest.remove_suffix(1);  // '}'
+  if (rest.size() < 32) return std::nullopt;
+  auto hash = MessageHash::from_hex(rest.substr(0, 32));
+  rest.remove_prefix(32);
+  if (!hash || !rest.starts_with(kIndex)) return std::nullopt;
+  rest.remove_prefix(kIndex.size());
+  JsonlTailLine out{*hash, 0, 0};
+  auto [p, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), out.index);
+  if (ec != std::errc()) return std::nullopt;
+  rest.remove_prefix(static_cast<std::size_t>(p - rest.data()));
+  if (!rest.starts_with(kCount)) return std::nullopt;
+  rest.remove_prefix(kCount.size());
+  auto [q, ec2] = std::from_chars(rest.data(), rest.data() + rest.size(), out.count);
+  if (ec2 != std::errc() || q != rest.data() + rest.size()) return std::nullopt;
+  if (out.index == 0 || out.index > out.count) return std::nullopt;
+  return out;
+}
+
+std::vector<MessageHash> JsonlSink::recover_messages(std::string_view cp) {
+  unsigned long long v[3] = {};
+  if (!parse_checkpoint(cp, v)) return {};  // no batch known yet: nothing to judge by
+  if (v[0] != dev_ || v[1] != ino_) {
+    recover(cp);  // says why nothing is recovered
+    return {};
+  }
+  if (committed_ <= v[2]) return {};
+  // Read the tail after the checkpoint line by line; keep whole messages, stop at the first line
+  // that is not one of ours in sequence (a torn or half-written batch).
+  UniqueFd in(::open(path_.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!in) throw_errno("open", path_);
+  std::vector<MessageHash> kept;
+  unsigned long long good_end = v[2], offset = v[2];
+  std::string buf;
+  std::size_t used = 0;  // bytes of buf already taken as lines
+  std::optional<JsonlTailLine> open_message;  // its last line seen so far
+  constexpr std::size_t kChunk = 1 << 20, kMaxLine = 64u << 20;
+  bool stop = false;
+  while (!stop && offset < committed_) {
+    buf.erase(0, used);
+    used = 0;
+    const std::size_t want = static_cast<std::size_t>(std::min<unsigned long long>(kChunk, committed_ - offset));
+    const std::size_t old = buf.size();
+    buf.resize(old + want);
+    const ssize_t n = ::pread(in.get(), buf.data() + old, want, static_cast<off_t>(offset));
+    if (n < 0) throw_errno("read", path_);
+    if (n == 0) break;
+    buf.resize(old + static_cast<std::size_t>(n));
+    offset += static_cast<unsigned long long>(n);
+    std::size_t nl;
+    while ((nl = buf.find('\n', used)) != std::string::npos) {
+      const std::string_view line(buf.data() + used, nl - used);
+      const unsigned long long line_end = offset - buf.size() + nl + 1;
+      used = nl + 1;
+      const auto t = parse_jsonl_tail_line(line);
+      const bool next = t && (open_message ? t->hash == open_message->hash && t->count == open_message->count &&
+                                                 t->index == open_message->index + 1
+                                           : t->index == 1);
+      if (!next) {
+        stop = true;
+        break;
+      }
+      open_message = t;
+      if (t->index == t->count) {
+        kept.push_back(t->hash);
+        good_end = line_end;
+        open_message.reset();
+      }
+    }
+    if (!stop && buf.size() - used > kMaxLine) break;  // no line is that long: garbage
+  }
+  if (!kept.empty())
+    spdlog::info("jsonl {}: {} messages written after the dedup log's last batch are kept and remembered",
+                 path_.string(), kept.size());
+  if (good_end < committed_) {
+    spdlog::warn("jsonl {}: dropping {} bytes after the last complete message (an interrupted batch; its "
+                 "messages were not acknowledged and will be processed again)", path_.string(), committed_ - good_end);
+    if (::ftruncate(fd_.get(), static_cast<off_t>(good_end)) != 0) throw_errno("truncate", path_);
+  }
+  fsync_fd(fd_.get(), path_, false);  // what is kept is acknowledged from now on: make sure it stays
+  committed_ = good_end;
+  return kept;
+}
+
 std::string JsonlSink::checkpoint() const {
   const auto end = committed_ + pending_.size();
   return std::to_string(dev_) + ":" + std::to_string(ino_) + ":" + std::to_string(end);
@@ -107,6 +201,13 @@ void JsonlSink::stage(const MessageRecord& r) {
     append_json_string(line, a && !a->address.empty() ? a->address : rcpt.recipient);
     line += ", \"list\": ";
     append_json_string(line, a && !a->list.empty() ? a->list : who.list);
+    // Last, in this fixed form: what recovery reads back (tail_line()).
+    line += ", \"message_hash\": \"";
+    line += r.hash.hex();
+    line += "\", \"recipient_index\": ";
+    line += std::to_string(i + 1);
+    line += ", \"recipient_count\": ";
+    line += std::to_string(r.report.recipients.size());
     line += "}\n";
     pending_ += line;
   }

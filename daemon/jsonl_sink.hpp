@@ -1,15 +1,27 @@
-// jsonl_sink.hpp: appends one JSON line per bounced recipient (the record `bounced parse` prints)
-// to a file, fsync'd per batch. Its checkpoint is "DEV:INODE:OFFSET" of the end of a batch;
-// recovery truncates a tail written after the last batch the dedup log committed (a crash between
-// the two fsyncs), so a record is never written twice for one message.
+// jsonl_sink.hpp: appends one JSON line per bounced recipient (the record `bounced parse` prints,
+// plus the envelope, the subscriber, and `message_hash`, `recipient_index`, `recipient_count`) to a
+// file, fsync'd per batch. Its checkpoint is "DEV:INODE:OFFSET" of the end of a batch. Because each
+// line names its message and its place among that message's lines, recovery after a crash keeps
+// every complete message written after the dedup log's last batch (their hashes are remembered
+// again) and cuts the rest: a record is never written twice for one message, nor half of one.
 #pragma once
 #include <filesystem>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "file_util.hpp"
 #include "sink.hpp"
 
 namespace bounced {
+
+// The fields recovery reads back from the end of one line (without its newline); nullopt when the
+// line is not a whole record written by this sink.
+struct JsonlTailLine {
+  MessageHash hash;
+  unsigned index, count;  // 1-based place among the message's lines, and their number
+};
+std::optional<JsonlTailLine> parse_jsonl_tail_line(std::string_view line);
 
 class JsonlSink final : public Sink {
  public:
@@ -18,6 +30,8 @@ class JsonlSink final : public Sink {
   bool durable() const override { return true; }
   bool has_reached(std::string_view checkpoint) const override;
   void recover(std::string_view checkpoint) override;
+  bool recovers_message_hashes() const override { return true; }
+  std::vector<MessageHash> recover_messages(std::string_view checkpoint) override;
   void prepare() override { ensure_usable(); }
   std::string checkpoint() const override;
   void stage(const MessageRecord& record) override;

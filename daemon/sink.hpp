@@ -1,7 +1,7 @@
 // sink.hpp: where results go. The commit queue hands every new message to every sink in batches:
 // prepare(), stage() each record, flush() makes the batch durable (or throws) while the dedup log
-// is fsync'd in parallel, then committed() once both are durable, or rollback() when anything
-// failed. A sink that cannot make its
+// is written (see CommitQueue::process), then committed() once both are durable, or rollback()
+// when anything failed. A sink that cannot make its
 // writes durable (log, metrics, ...) says so with durable() == false and must never throw from
 // flush(); the LMTP 250 waits only for durable sinks. New sinks (SQLite, webhook, command,
 // metrics) implement this interface and are built in make_sinks().
@@ -52,6 +52,16 @@ class Sink {
   // written after the chosen checkpoint ("" = none known).
   virtual bool has_reached(std::string_view /*checkpoint*/) const { return true; }
   virtual void recover(std::string_view /*checkpoint*/) {}
+  // A sink whose every committed record names its message (MessageRecord::hash) and shows whether
+  // that message's records are complete can tell, after a crash, which messages it holds: then the
+  // dedup log need not be fsync'd with each batch (one fsync per batch instead of two).
+  // recover_messages() replaces recover() for such a sink: it keeps every complete message written
+  // after `checkpoint`, cuts anything after the last one, and returns the kept messages' hashes.
+  virtual bool recovers_message_hashes() const { return false; }
+  virtual std::vector<MessageHash> recover_messages(std::string_view checkpoint) {
+    recover(checkpoint);
+    return {};
+  }
   // Position after everything staged so far, i.e. after this batch once flushed ("" if none).
   virtual std::string checkpoint() const { return {}; }
   // Before a batch is staged: reopen after an earlier failure (throws if still impossible).

@@ -245,6 +245,10 @@ class LmtpTest(unittest.TestCase):
             self.assertEqual(g.pop("envelope_recipient"), "p@parse.test")
             self.assertEqual(g.pop("subscriber"), e["recipient"])
             self.assertEqual(g.pop("list"), "")
+            # ... and which message each record belongs to, and its place among that message's.
+            self.assertTrue(g.pop("message_hash").startswith(msg_id))
+            self.assertEqual(g.pop("recipient_count"), len(expected))
+            self.assertIn(g.pop("recipient_index"), range(1, len(expected) + 1))
             self.assertEqual(g, e)
 
     def test_unparseable_goes_to_quarantine_and_gets_250(self):

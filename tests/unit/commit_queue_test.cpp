@@ -1,6 +1,8 @@
 // commit_queue_test.cpp: group commit on real files in a temporary directory: records reach the
 // JSONL once per message, duplicates are recognised across restarts, a crash's uncommitted tail
-// is cut, quarantined messages are stored, a broken sink fails the batch and recovers.
+// is cut, whole messages the lazily synced dedup log lost are remembered from the JSONL, a torn
+// dedup batch does not count, quarantined messages are stored, a broken sink fails the batch and
+// recovers.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -10,6 +12,7 @@
 #include <sstream>
 
 #include "commit_queue.hpp"
+#include "jsonl_sink.hpp"
 
 namespace bounced {
 namespace {
@@ -128,6 +131,108 @@ TEST(CommitQueue, BatchTheJsonlLostIsForgotten) {
   EXPECT_TRUE(commit(q, bounce(q, "first", 1)).duplicate);
   EXPECT_FALSE(commit(q, bounce(q, "second", 1)).duplicate);
   EXPECT_EQ(lines(t.path / "out.jsonl"), 2u);
+}
+
+TEST(CommitQueue, RecordsNameTheirMessageAndPlace) {
+  TempDir t;
+  const auto cfg = test_config(t.path);
+  CommitQueue q(cfg);
+  q.start();
+  auto req = bounce(q, "two recipients", 2);
+  const auto hash = req.record->hash;
+  EXPECT_TRUE(commit(q, std::move(req)).ok);
+  std::istringstream in(read(t.path / "out.jsonl"));
+  std::string line;
+  unsigned expected_index = 1;
+  while (std::getline(in, line)) {
+    const auto tail = parse_jsonl_tail_line(line);
+    ASSERT_TRUE(tail) << line;
+    EXPECT_EQ(tail->hash, hash);
+    EXPECT_EQ(tail->index, expected_index++);
+    EXPECT_EQ(tail->count, 2u);
+  }
+  EXPECT_EQ(expected_index, 3u);
+}
+
+TEST(CommitQueue, JsonlTailLineIsReadStrictly) {
+  const std::string h(32, 'a');
+  const std::string good = "{\"recipient\": \"a@b\", \"message_hash\": \"" + h +
+                           "\", \"recipient_index\": 2, \"recipient_count\": 3}";
+  ASSERT_TRUE(parse_jsonl_tail_line(good));
+  EXPECT_EQ(parse_jsonl_tail_line(good)->index, 2u);
+  EXPECT_EQ(parse_jsonl_tail_line(good)->count, 3u);
+  EXPECT_FALSE(parse_jsonl_tail_line(good.substr(0, good.size() - 1)));                 // cut short
+  EXPECT_FALSE(parse_jsonl_tail_line("{\"recipient\": \"a@b\"}"));                        // older record
+  std::string nul = good;
+  nul[3] = '\0';
+  EXPECT_FALSE(parse_jsonl_tail_line(nul));                                              // a lost page
+  std::string over = good;
+  over.replace(over.find("\"recipient_index\": 2"), 20, "\"recipient_index\": 4");
+  EXPECT_FALSE(parse_jsonl_tail_line(over));                                             // index > count
+  EXPECT_FALSE(parse_jsonl_tail_line(std::string(200, '\0')));
+}
+
+TEST(CommitQueue, MessagesTheLazyDedupLogLostAreRememberedFromTheJsonl) {
+  // With a JSONL sink only, the dedup log is written after the JSONL's fsync and fsync'd now and
+  // then: a crash may lose its last batches while the JSONL holds them (acknowledged). They must
+  // count as recorded; a message whose lines are incomplete must be cut and processed again.
+  TempDir t;
+  const auto cfg = test_config(t.path);
+  std::string early_log;
+  {
+    CommitQueue q(cfg);
+    q.start();
+    EXPECT_TRUE(commit(q, bounce(q, "one", 2)).ok);
+    early_log = read(t.path / "seen.log");
+    EXPECT_NE(early_log.find(" lazy"), std::string::npos);
+    EXPECT_TRUE(commit(q, bounce(q, "two", 1)).ok);
+    EXPECT_TRUE(commit(q, bounce(q, "three", 3)).ok);
+  }
+  std::ofstream(t.path / "seen.log", std::ios::trunc) << early_log;  // the later batches never reached the disk
+  const auto recorded = read(t.path / "out.jsonl");
+  EXPECT_EQ(lines(t.path / "out.jsonl"), 6u);
+  // A half-written batch: the first of "four"'s two lines, then a page of zeros.
+  std::string four_line = recorded.substr(0, recorded.find('\n'));
+  {
+    std::ofstream out(t.path / "out.jsonl", std::ios::app);
+    const auto at = four_line.find("\"message_hash\": \"") + 17;
+    four_line.replace(at, 32, std::string(32, 'f'));
+    out << four_line << "\n" << std::string(100, '\0');
+  }
+  CommitQueue q(cfg);
+  q.start();
+  EXPECT_EQ(read(t.path / "out.jsonl"), recorded);  // the incomplete message and the zeros are cut
+  EXPECT_TRUE(commit(q, bounce(q, "one", 2)).duplicate);
+  EXPECT_TRUE(commit(q, bounce(q, "two", 1)).duplicate);
+  EXPECT_TRUE(commit(q, bounce(q, "three", 3)).duplicate);
+  EXPECT_FALSE(commit(q, bounce(q, "four", 2)).duplicate);
+  EXPECT_EQ(lines(t.path / "out.jsonl"), 8u);
+}
+
+TEST(CommitQueue, TornDedupBatchDoesNotCount) {
+  // A C line whose H lines do not match its checksum (a page of the batch lost): the batch and
+  // everything after it are recovered from the JSONL instead.
+  TempDir t;
+  const auto cfg = test_config(t.path);
+  MessageHash first{};
+  {
+    CommitQueue q(cfg);
+    q.start();
+    auto req = bounce(q, "first", 1);
+    first = req.record->hash;
+    EXPECT_TRUE(commit(q, std::move(req)).ok);
+    EXPECT_TRUE(commit(q, bounce(q, "second", 1)).ok);
+  }
+  auto log = read(t.path / "seen.log");
+  const auto at = log.rfind("H ");
+  log[at + 2] = log[at + 2] == '0' ? '1' : '0';  // the last H line now names another message
+  std::ofstream(t.path / "seen.log", std::ios::trunc) << log;
+  CommitQueue q(cfg);
+  q.start();
+  EXPECT_TRUE(commit(q, bounce(q, "first", 1)).duplicate);
+  EXPECT_TRUE(commit(q, bounce(q, "second", 1)).duplicate);
+  EXPECT_EQ(lines(t.path / "out.jsonl"), 2u);
+  EXPECT_NE(read(t.path / "seen.log").find(first.hex()), std::string::npos);
 }
 
 TEST(CommitQueue, QuarantineStoresTheRawMessage) {
