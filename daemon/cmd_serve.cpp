@@ -5,6 +5,7 @@
 
 #include "commands.hpp"
 #include "daemon.hpp"
+#include "decode.hpp"
 
 namespace bounced::cli {
 
@@ -29,6 +30,10 @@ int cmd_serve(int argc, char** argv) {
       return 2;
     }
   }
+  // Keeps the gconv modules of the usual mail charsets loaded while the daemon runs: without a
+  // descriptor open, glibc loads a module again on each conversion and unloads it after.
+  CharsetConverters charset_modules;
+  if (!opt.null_mode) charset_modules.preload();
   return run_daemon(opt);
 }
 

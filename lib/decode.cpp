@@ -325,6 +325,20 @@ bool parse_encoded_word(std::string_view value, std::size_t pos, EncodedWord& w,
   return true;
 }
 
+// iconv_open to UTF-8 from `name`, else from `fallback` (when not null); nullptr when iconv knows
+// neither.
+iconv_t open_converter(const char* name, const char* fallback) {
+  iconv_t cd = iconv_open("UTF-8", name);
+  if (cd == reinterpret_cast<iconv_t>(-1) && fallback) cd = iconv_open("UTF-8", fallback);
+  return cd == reinterpret_cast<iconv_t>(-1) ? nullptr : cd;
+}
+
+// CharsetConverters::preload opens these besides the alias targets.
+constexpr const char* kPreloadCharsets[] = {
+    "iso-8859-2",   "iso-8859-3",   "iso-8859-4",   "iso-8859-5",   "iso-8859-6",   "iso-8859-7",
+    "iso-8859-8",   "iso-8859-10",  "iso-8859-13",  "iso-8859-16",  "windows-1250", "windows-1251",
+    "windows-1253", "windows-1255", "windows-1256", "windows-1257", "windows-1258", "euc-tw"};
+
 }  // namespace
 
 std::string decode_base64(std::string_view in) {
@@ -406,7 +420,7 @@ std::string decode_quoted_printable(std::string_view in) {
   return out;
 }
 
-std::string decode_encoded_words(std::string_view value) {
+std::string decode_encoded_words(std::string_view value, CharsetConverters* converters) {
   if (value.find("=?") == std::string_view::npos) return sanitize_utf8(value);
   std::string out;
   out.reserve(value.size());
@@ -416,7 +430,7 @@ std::string decode_encoded_words(std::string_view value) {
   bool last_was_word = false;
   WordSearch search;
   auto flush_words = [&]() {
-    if (!pending_bytes.empty() || !pending_charset.empty()) out += to_utf8(pending_bytes, pending_charset);
+    if (!pending_bytes.empty() || !pending_charset.empty()) out += to_utf8(pending_bytes, pending_charset, converters);
     pending_bytes.clear();
     pending_charset.clear();
   };
@@ -450,7 +464,7 @@ std::string decode_encoded_words(std::string_view value) {
   return out;
 }
 
-std::string to_utf8(std::string_view bytes, std::string_view charset) {
+std::string to_utf8(std::string_view bytes, std::string_view charset, CharsetConverters* converters) {
   const std::string cs = normalize_charset(charset);
   // Pure ASCII needs no conversion, except in the 7-bit stateful encodings.
   const bool stateful = cs.find("2022") != std::string::npos || cs.find("utf-7") != std::string::npos ||
@@ -478,12 +492,53 @@ std::string to_utf8(std::string_view bytes, std::string_view charset) {
   for (const auto& [name, table] : kTableCharsets)
     if (iconv_name == name) return decode_single_byte(bytes, *table);
   if (iconv_name == "UTF-7" && is_utf7_direct(bytes)) return std::string(bytes);
-  iconv_t cd = iconv_open("UTF-8", iconv_name.c_str());
-  if (cd == reinterpret_cast<iconv_t>(-1) && iconv_name != cs) cd = iconv_open("UTF-8", cs.c_str());
-  if (cd == reinterpret_cast<iconv_t>(-1)) return sanitize_utf8(bytes);  // unknown charset
+  if (converters) {
+    bool opened = false;
+    iconv_t cd = converters->acquire(cs, iconv_name.c_str(), iconv_name != cs ? cs.c_str() : nullptr, opened);
+    if (!cd) return sanitize_utf8(bytes);  // unknown charset
+    std::string out = convert(cd, bytes);
+    if (opened) iconv_close(cd);
+    return out;
+  }
+  iconv_t cd = open_converter(iconv_name.c_str(), iconv_name != cs ? cs.c_str() : nullptr);
+  if (!cd) return sanitize_utf8(bytes);  // unknown charset
   std::string out = convert(cd, bytes);
   iconv_close(cd);
   return out;
+}
+
+CharsetConverters::~CharsetConverters() {
+  for (const auto& e : entries_)
+    if (e.cd) iconv_close(e.cd);
+}
+
+void CharsetConverters::preload() {
+  for (const auto& [label, name] : kCharsetAliases) {
+    bool opened = false;
+    void* cd = acquire(name, std::string(name).c_str(), nullptr, opened);
+    if (opened) iconv_close(cd);
+  }
+  for (const char* name : kPreloadCharsets) {
+    bool opened = false;
+    void* cd = acquire(name, name, nullptr, opened);
+    if (opened) iconv_close(cd);
+  }
+}
+
+void* CharsetConverters::acquire(std::string_view label, const char* iconv_name, const char* fallback, bool& opened) {
+  opened = false;
+  for (const auto& e : entries_)
+    if (e.label == label) {
+      if (e.cd) iconv(e.cd, nullptr, nullptr, nullptr, nullptr);  // back to the initial state
+      return e.cd;
+    }
+  iconv_t cd = open_converter(iconv_name, fallback);
+  if (entries_.size() >= kMaxEntries) {
+    opened = cd != nullptr;
+    return cd;
+  }
+  entries_.push_back(Entry{std::string(label), cd});
+  return cd;
 }
 
 std::string sanitize_utf8(std::string_view bytes) {

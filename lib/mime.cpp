@@ -441,7 +441,9 @@ void MimePart::add_header(std::string_view name, std::string_view value) {
   headers.push_back(HeaderField{std::string_view(bytes).substr(0, name.size()), std::string_view(bytes).substr(name.size())});
 }
 
-std::string MimePart::text() const { return charset.empty() ? sanitize_utf8(body) : to_utf8(body, charset); }
+std::string MimePart::text(CharsetConverters* converters) const {
+  return charset.empty() ? sanitize_utf8(body) : to_utf8(body, charset, converters);
+}
 
 static_assert(sizeof(EntitySpan) * 5 <= 1024 && sizeof(FieldSpan) * 64 <= 1024);
 

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "decode.hpp"
 #include "guard.hpp"
 
 namespace bounced {
@@ -58,8 +59,9 @@ struct MimePart {
   // Appends a field, its name and value copied into the part's own storage.
   void add_header(std::string_view name, std::string_view value);
   bool is_multipart() const { return media_type.rfind("multipart/", 0) == 0; }
-  // Body converted to UTF-8 from `charset` (for text parts).
-  std::string text() const;
+  // Body converted to UTF-8 from `charset` (for text parts), with the caller's converters when
+  // given (see CharsetConverters).
+  std::string text(CharsetConverters* converters = nullptr) const;
 };
 
 struct MimeResult {

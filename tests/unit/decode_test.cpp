@@ -350,3 +350,38 @@ TEST(ToUtf8, Utf7MatchesIconv) {
     ASSERT_EQ(to_utf8(s, "utf-7"), iconv_reference(s, "UTF-7")) << round;
   }
 }
+
+// A CharsetConverters reuses one descriptor per charset (reset before each use): any sequence of
+// conversions must give what fresh descriptors give, also after text that leaves a stateful
+// encoding shifted or a multibyte sequence cut short, and past the cache's bound.
+TEST(CharsetConverters, ReuseMatchesFreshDescriptors) {
+  static const char* kCharsets[] = {"iso-2022-jp", "shift_jis", "euc-kr", "utf-7", "koi8-r", "gb2312",
+                                    "iso-8859-2", "windows-1251", "no-such-charset", "big5"};
+  static const char* kPieces[] = {"\x1b$B", "F|K\\", "\x1b(B", "+ZeVnLIqe", "-", "abc ", "\x82\xa0", "\x82",
+                                  "\xb0\xa1", "\xC1", "\xE9", "+AGE", "\x0e", "\x0f", "\xff"};
+  CharsetConverters converters;
+  test::TestRandom rng(31);
+  for (int round = 0; round < 3000; ++round) {
+    std::string s;
+    for (std::uint32_t k = rng.next(6); k > 0; --k) s += kPieces[rng.next(std::size(kPieces))];
+    const char* charset = kCharsets[rng.next(std::size(kCharsets))];
+    ASSERT_EQ(to_utf8(s, charset, &converters), to_utf8(s, charset)) << charset << " " << round;
+  }
+  // More labels than the cache holds: the rest are opened and closed per call.
+  for (std::size_t i = 0; i < CharsetConverters::kMaxEntries + 10; ++i) {
+    const std::string label = i % 2 ? "x-label-" + std::to_string(i) : (i % 4 ? "cp1250" : "iso-8859-2");
+    const std::string label2 = i % 3 ? label : "ISO_8859-2:1987 " + std::to_string(i);
+    ASSERT_EQ(to_utf8("a\xE9\xB1z", label2, &converters), to_utf8("a\xE9\xB1z", label2)) << label2;
+  }
+  EXPECT_EQ(decode_encoded_words("=?ISO-2022-JP?B?GyRCRnxLXBsoQg==?= x", &converters),
+            decode_encoded_words("=?ISO-2022-JP?B?GyRCRnxLXBsoQg==?= x"));
+}
+
+TEST(CharsetConverters, PreloadKeepsResultsUnchanged) {
+  CharsetConverters pinned;
+  pinned.preload();
+  CharsetConverters converters;
+  converters.preload();
+  EXPECT_EQ(to_utf8("\x82\xa0", "shift_jis", &converters), to_utf8("\x82\xa0", "shift_jis"));
+  EXPECT_EQ(to_utf8("\xE9", "iso-8859-2", &converters), "\xC3\xA9");
+}
