@@ -83,7 +83,7 @@ class CommitQueue {
   // Lazy mode (see note_sink_needs): one fsync per batch, the sinks'; the dedup log's now and then.
   bool lazy_ = false;
   static constexpr std::chrono::milliseconds kLazyDedupSyncInterval{1000};
-  static constexpr unsigned long long kLazyDedupSyncBytes = 1ull << 20;
+  static constexpr unsigned long long kLazyDedupSyncBytes = 256ull << 10;
   std::chrono::steady_clock::time_point last_dedup_sync_ = std::chrono::steady_clock::now();
   void sync_dedup();
 
