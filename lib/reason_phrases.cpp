@@ -446,6 +446,12 @@ constexpr PhraseSet kSets[] = {
 };
 
 constexpr std::size_t kSetCount = sizeof(kSets) / sizeof(kSets[0]);
+static_assert([] {
+  if (kSetCount != std::size(kPhraseReasons)) return false;
+  for (std::size_t i = 0; i < kSetCount; ++i)
+    if (kSets[i].reason != kPhraseReasons[i]) return false;
+  return true;
+}(), "kPhraseReasons names kSets' reasons in kSets' order");
 
 static_assert(kSetCount <= 40, "PhraseIndex::memo_ is sized for 40 phrase sets");
 
@@ -621,8 +627,9 @@ PhraseIndex::PhraseIndex(std::string_view text) : text_(text) {
   }
 }
 
-std::string_view PhraseIndex::find(std::string_view reason) {
-  const int i = set_index(reason);
+std::string_view PhraseIndex::find(std::string_view reason) { return find_in_list(set_index(reason)); }
+
+std::string_view PhraseIndex::find_in_list(int i) {
   if (i < 0 || text_.empty()) return {};
   auto& memo = memo_[static_cast<std::size_t>(i)];
   if (memo == kNone) return {};
@@ -685,6 +692,12 @@ std::string_view find_reason_phrase(std::string_view reason, std::string_view di
 bool rejected_phrase_excluded(std::string_view diagnostic_lower) {
   for (auto p : kRejectedExceptions)
     if (diagnostic_lower.find(p) != std::string_view::npos) return true;
+  return false;
+}
+
+bool rejected_phrase_excluded(const PhraseIndex& words) {
+  for (auto p : kRejectedExceptions)
+    if (words.may_hold(p) && words.text().find(p) != std::string_view::npos) return true;
   return false;
 }
 

@@ -39,12 +39,17 @@ struct Probe {
   std::string_view by_status;  // reason_for_status(f.status)
   PhraseIndex& words;          // the diagnostic, asked once per reason
   std::string rule;            // set by the probe that answers
+  int rejected_excluded = -1;  // rejected_phrase_excluded(words), once asked (-1: not yet)
 
-  bool phrase(Reason reason) {
+  bool phrase(PhraseReason reason) {
     const auto p = words.find(reason);
     if (p.empty()) return false;
-    rule = "phrase:" + std::string(reason) + ":" + std::string(p);
+    rule = "phrase:" + std::string(reason.name) + ":" + std::string(p);
     return true;
+  }
+  bool excluded_from_rejected() {
+    if (rejected_excluded < 0) rejected_excluded = rejected_phrase_excluded(words) ? 1 : 0;
+    return rejected_excluded == 1;
   }
   bool status_says(Reason reason) {
     if (by_status != reason) return false;
@@ -85,9 +90,10 @@ struct Probe {
     if (hinted("userunknown")) return true;
     if (by_status == "userunknown") {
       // The code says "bad mailbox", but the words may say why more precisely.
-      for (Reason other : {"norelaying", "blocked", "mailboxfull", "hasmoved", "rejected", "notaccept"}) {
-        if (other == "rejected") {
-          if (!rejected_phrase_excluded(f.diagnostic) && !words.find(other).empty())
+      for (PhraseReason other : {PhraseReason("norelaying"), PhraseReason("blocked"), PhraseReason("mailboxfull"),
+                                 PhraseReason("hasmoved"), PhraseReason("rejected"), PhraseReason("notaccept")}) {
+        if (other.name == "rejected") {
+          if (!excluded_from_rejected() && !words.find(other).empty())
             return false;
           continue;
         }
@@ -129,7 +135,7 @@ struct Probe {
     return status_says("contenterror") || phrase("contenterror");
   }
   bool rejected_words() {
-    if (rejected_phrase_excluded(f.diagnostic)) return false;
+    if (excluded_from_rejected()) return false;
     return phrase("rejected");
   }
   bool rejected() {
@@ -143,7 +149,7 @@ struct Probe {
   bool hostunknown() {
     if (hinted("hostunknown")) return true;
     if (by_status == "hostunknown") {
-      if (!words.find("networkerror").empty()) return false;
+      if (!words.find(PhraseReason("networkerror")).empty()) return false;
       rule = "status:" + std::string(f.status);
       return true;
     }
@@ -173,7 +179,7 @@ constexpr StrongCheck kStrongOrder[] = {
 };
 
 // Wordings tried when the strong checks found nothing (words only, in this order).
-constexpr Reason kWeakOrder[] = {
+constexpr PhraseReason kWeakOrder[] = {
     "mailboxfull", "authfailure", "badreputation", "speeding",   "spamdetected",  "virusdetected",
     "policyviolation", "norelaying", "systemerror", "networkerror", "suspend",     "contenterror",
     "systemfull",  "notaccept",   "expired",       "securityerror", "mailererror",
@@ -181,7 +187,7 @@ constexpr Reason kWeakOrder[] = {
 
 // Order used when only a line of text is known (no status, no command).
 // norelaying comes early: "not in my list of allowed rcpthosts" also reads as blocked.
-constexpr Reason kTextOnlyOrder[] = {
+constexpr PhraseReason kTextOnlyOrder[] = {
     "mailboxfull", "mesgtoobig",   "exceedlimit", "suspend",    "norelaying", "userunknown",   "filtered",
     "rejected",    "hostunknown",  "spamdetected", "speeding",  "toomanyconn",   "blocked",
     "authfailure", "securityerror", "systemerror", "networkerror", "expired",     "contenterror",
@@ -198,9 +204,9 @@ RuleMatch weaker_evidence(const ReasonFacts& f, std::string_view by_status, Phra
   const bool smtp = f.diagnostic_type.empty() || f.diagnostic_type == "smtp";
   if (!by_status.empty() && !reason_may_be_revised(by_status) && smtp)
     return make(by_status, "status:" + std::string(f.status));
-  for (Reason r : kWeakOrder) {
+  for (PhraseReason r : kWeakOrder) {
     const auto p = words.find(r);
-    if (!p.empty()) return make(r, "phrase:" + std::string(r) + ":" + std::string(p));
+    if (!p.empty()) return make(r.name, "phrase:" + std::string(r.name) + ":" + std::string(p));
   }
   if (!by_status.empty()) return make(by_status, "status:" + std::string(f.status));
   if (f.status.size() >= 3) {
@@ -260,17 +266,17 @@ RuleMatch decide_reason(const ReasonFacts& f) {
   RuleMatch m = weaker_evidence(f, by_status, words);
   if (is_explicit(m.reason)) return m;
   if (f.action == "delayed") return make("expired", "action:delayed");
-  if (!words.find("vacation").empty()) return make("vacation", "phrase:vacation");
+  if (!words.find(PhraseReason("vacation")).empty()) return make("vacation", "phrase:vacation");
   if (!f.diagnostic.empty()) return make("onhold", "fallback:onhold");
   return make("undefined", "fallback:no-evidence");
 }
 
 RuleMatch match_phrase_rules(std::string_view d) {
   PhraseIndex words(d);
-  for (Reason r : kTextOnlyOrder) {
-    if (r == "rejected" && rejected_phrase_excluded(d)) continue;
+  for (PhraseReason r : kTextOnlyOrder) {
+    if (r.name == "rejected" && rejected_phrase_excluded(words)) continue;
     const auto p = words.find(r);
-    if (!p.empty()) return make(r, "phrase:" + std::string(r) + ":" + std::string(p));
+    if (!p.empty()) return make(r.name, "phrase:" + std::string(r.name) + ":" + std::string(p));
   }
   return {};
 }

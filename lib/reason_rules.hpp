@@ -6,6 +6,7 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <iterator>
 #include <span>
 #include <string>
 #include <string_view>
@@ -43,6 +44,30 @@ RuleMatch decide_reason_from_text(const ReasonFacts& facts);
 bool reason_may_be_revised(std::string_view reason);
 
 // --- reason_phrases.cpp ---
+// The reasons that have a phrase list, in the order of reason_phrases.cpp's table (which checks it).
+inline constexpr std::string_view kPhraseReasons[] = {
+    "userunknown",   "filtered",      "rejected",        "blocked",       "mailboxfull",   "spamdetected",
+    "hostunknown",   "suspend",       "mesgtoobig",      "exceedlimit",   "hasmoved",      "norelaying",
+    "authfailure",   "requireptr",    "notcompliantrfc", "badreputation", "contenterror",  "speeding",
+    "toomanyconn",   "policyviolation", "virusdetected", "securityerror", "systemerror",   "networkerror",
+    "systemfull",    "notaccept",     "expired",         "mailererror",   "vacation",
+};
+// `reason`'s place in kPhraseReasons, -1 for a reason without a phrase list.
+constexpr int phrase_list_number(std::string_view reason) {
+  for (std::size_t i = 0; i < std::size(kPhraseReasons); ++i)
+    if (kPhraseReasons[i] == reason) return static_cast<int>(i);
+  return -1;
+}
+// A reason named in the code, with its list's number worked out by the compiler (a name without
+// a phrase list does not compile), so asking about it costs no look-up by name.
+struct PhraseReason {
+  std::string_view name;
+  int list;
+  consteval PhraseReason(const char* n) : name(n), list(phrase_list_number(n)) {
+    if (list < 0) throw "not a reason with a phrase list";
+  }
+};
+
 // One diagnostic text, asked about many reasons: remembers each answer and skips phrases whose
 // character pairs do not occur in the text (most of them), so a recipient costs one pass over
 // its text plus a few real substring searches. `text` must outlive the index.
@@ -51,6 +76,18 @@ class PhraseIndex {
   explicit PhraseIndex(std::string_view text);
   // The first phrase of `reason`'s list found in the text ("" if none).
   std::string_view find(std::string_view reason);
+  std::string_view find(PhraseReason reason) { return find_in_list(reason.list); }
+  template <std::size_t N>
+  std::string_view find(const char (&reason)[N]) { return find(std::string_view(reason, N - 1)); }
+  // Same, by the list's number (phrase_list_number); "" for a number below 0.
+  std::string_view find_in_list(int list);
+  // Might the text hold `s`? "No" is certain (a pair of its bytes is missing); "yes" needs a search.
+  bool may_hold(std::string_view s) const {
+    for (std::size_t i = 0; i + 1 < s.size(); ++i)
+      if (!has_pair(pair_key(s[i], s[i + 1]))) return false;
+    return true;
+  }
+  std::string_view text() const { return text_; }
   // The bit standing for the two bytes a, b side by side: a << 6 ^ b in 13 bits, so the index is
   // 1 KiB (cleared per text) and two ASCII pairs share a bit only when they differ in a's lowest
   // bit and b's bit 6.
@@ -83,6 +120,8 @@ std::string_view find_reason_phrase(std::string_view reason, std::string_view di
 bool pattern_matches(std::string_view text, std::string_view pattern);
 // Wordings that contain "rejected" but are about the recipient or the client, not the sender.
 bool rejected_phrase_excluded(std::string_view diagnostic_lower);
+// Same for the index's text (wordings whose character pairs it lacks are not searched for).
+bool rejected_phrase_excluded(const PhraseIndex& words);
 
 // Phrase rules alone, in the order Sisimai's text-only matcher uses (for callers that have
 // nothing but a line of text).

@@ -12,7 +12,8 @@ void lower_in_place(std::string& s);  // same, without a copy
 // White space (space, tab, CR, LF, FF, VT) removed from both ends. Inline: called for nearly
 // every line and field.
 inline std::string_view trim(std::string_view s) {
-  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; };
+  // (Tab, LF, VT, FF and CR are the bytes 9 to 13: one subtraction and one comparison.)
+  auto space = [](char c) { return c == ' ' || static_cast<unsigned char>(c - '\t') <= '\r' - '\t'; };
   std::size_t b = 0, e = s.size();
   while (b < e && space(s[b])) ++b;
   while (e > b && space(s[e - 1])) --e;

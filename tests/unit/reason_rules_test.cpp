@@ -361,8 +361,41 @@ TEST(ReasonRules, PhraseIndexMatchesThePlainListOrder) {
         }
       ASSERT_EQ(index.find(r), want) << r << " in " << text;
       ASSERT_EQ(index.find(r), want) << r << " (asked again) in " << text;
+      // By the list's number (what the rule order uses) as by the name.
+      ASSERT_EQ(index.find_in_list(phrase_list_number(r)), want) << r << " in " << text;
     }
+    // The exceptions to "rejected", searched only when the index holds their pairs.
+    ASSERT_EQ(rejected_phrase_excluded(index), rejected_phrase_excluded(text)) << text;
+    for (auto p : all)  // may_hold never says no to a text that holds the phrase
+      if (text.find(p) != std::string::npos) {
+        ASSERT_TRUE(index.may_hold(p)) << p << " in " << text;
+      }
   }
+  // Pieces of the exceptions themselves, which the pieces of phrases above rarely build.
+  int excluded_seen = 0;
+  for (int round = 0; round < 3000; ++round) {
+    std::string text;
+    static constexpr std::string_view kPieces[] = {"5.1.0 ", "recipient ", "sender ip ", "address rejected",
+                                                   "address", " rejected", "5.1.0 address rejecte"};
+    for (std::uint32_t i = 0, n = 1 + rng.next(5); i < n; ++i)
+      text += rng.next(3) ? std::string(kPieces[rng.next(std::size(kPieces))])
+                          : rng.text(rng.next(10), "5.10 recipientsendr ipaddressjct");
+    const PhraseIndex index(text);
+    const bool excluded = rejected_phrase_excluded(text);
+    excluded_seen += excluded;
+    ASSERT_EQ(rejected_phrase_excluded(index), excluded) << text;
+  }
+  EXPECT_GT(excluded_seen, 100);
+}
+
+TEST(ReasonRules, PhraseReasonNamesTheListOrder) {
+  for (std::size_t i = 0; i < std::size(kPhraseReasons); ++i) {
+    ASSERT_EQ(phrase_list_number(kPhraseReasons[i]), static_cast<int>(i));
+    ASSERT_FALSE(reason_phrase_list(kPhraseReasons[i]).empty()) << kPhraseReasons[i];
+  }
+  EXPECT_EQ(phrase_list_number("delivered"), -1);
+  constexpr PhraseReason vacation("vacation");
+  static_assert(vacation.list == phrase_list_number("vacation"));
 }
 
 // rhost_provider looks the domain up in a flat list of the patterns' tails and compares a remote

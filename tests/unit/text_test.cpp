@@ -175,3 +175,40 @@ TEST(Text, IsAsciiFindsOneHighByteAnywhere) {
     }
   }
 }
+
+// iequals / istarts_with against the byte rule, on pairs that differ by case, by one byte, or by
+// bytes next to 'A'..'Z' and in the high half ('@', '[', '`', '{', 0xc1, 0xda: 'A' and 'Z' with
+// the high bit set).
+TEST(Text, IequalsAgreesWithTheByteRule) {
+  Rng rng;
+  static constexpr char kBytes[] = "aAzZmM@[`{09 -\xc1\xda\xe1\xfa\x80\xff";
+  auto byte_rule = [](std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+      if (naive_lc(a[i]) != naive_lc(b[i])) return false;
+    return true;
+  };
+  for (int round = 0; round < 50000; ++round) {
+    std::string a(rng.next() % 40, 'a');
+    for (auto& c : a) c = kBytes[(rng.next() >> 8) % (sizeof kBytes - 1)];
+    std::string b = a;
+    for (auto& c : b)  // the same text in another case, mostly
+      if (rng.next() % 2) c = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+    if (!b.empty() && rng.next() % 3 == 0) b[rng.next() % b.size()] = kBytes[(rng.next() >> 8) % (sizeof kBytes - 1)];
+    ASSERT_EQ(text::iequals(a, b), byte_rule(a, b)) << "'" << a << "' '" << b << "'";
+    ASSERT_EQ(text::istarts_with(a, b.substr(0, b.size() / 2)), byte_rule(a.substr(0, b.size() / 2), b.substr(0, b.size() / 2)));
+  }
+}
+
+TEST(Text, TrimAgreesWithTheCharacterRule) {
+  Rng rng;
+  static constexpr char kBytes[] = " \t\r\n\f\v\x08\x0e\x1f!a\xa0\x85";
+  for (int round = 0; round < 20000; ++round) {
+    std::string s(rng.next() % 12, ' ');
+    for (auto& c : s) c = kBytes[(rng.next() >> 8) % (sizeof kBytes - 1)];
+    std::size_t b = 0, e = s.size();
+    while (b < e && naive_space(s[b])) ++b;
+    while (e > b && naive_space(s[e - 1])) --e;
+    ASSERT_EQ(text::trim(s), std::string_view(s).substr(b, e - b)) << "'" << s << "'";
+  }
+}
