@@ -80,9 +80,12 @@ Line read_line(std::string_view s, std::size_t pos) {
 }
 
 // As the MIME stage names media types and charsets: trimmed, ASCII-lowercased.
+// (One pass over these few bytes: lowered as they are copied.)
 void assign_lower_trimmed(std::string& out, std::string_view s) {
-  out.assign(text::trim(s));
-  text::lower_in_place(out);
+  s = text::trim(s);
+  out.resize(s.size());
+  char* o = out.data();
+  for (const char c : s) *o++ = c >= 'A' && c <= 'Z' ? static_cast<char>(c | 0x20) : c;
 }
 
 constexpr std::size_t npos = std::string_view::npos;
