@@ -2,6 +2,8 @@
 #include "json.hpp"
 
 #include <cstdio>
+#include <cstring>
+#include <iterator>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -87,6 +89,26 @@ std::size_t plain_ascii_prefix(std::string_view s) {
   return i;
 }
 
+// True when the n bytes at p are all printable ASCII other than '"' and '\\' (plain_ascii_prefix(p,
+// n) == n). The sixteen bytes from p + n on must be readable (they are not looked at).
+bool is_plain_ascii(const char* p, std::size_t n) {
+#if defined(__SSE2__)
+  const __m128i space = _mm_set1_epi8(0x20), del = _mm_set1_epi8(0x7f);
+  const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
+  for (std::size_t i = 0; i < n; i += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    const __m128i special = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(v, space), _mm_cmpeq_epi8(v, del)),
+                                         _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
+    unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(special));
+    if (n - i < 16) mask &= (1u << (n - i)) - 1;  // bytes past the end do not count
+    if (mask != 0) return false;
+  }
+  return true;
+#else
+  return plain_ascii_prefix(std::string_view(p, n)) == n;
+#endif
+}
+
 }  // namespace
 
 void append_json_string(std::string& out, std::string_view raw) {
@@ -110,39 +132,121 @@ std::string recipient_json(const MessageReport& m, const RecipientResult& r, std
   return o;
 }
 
+namespace {
+// A key with the punctuation before it, in 32 zero-padded bytes: copied as one fixed-size block
+// (no call), after which the write position moves on by its length.
+struct PaddedKey {
+  static constexpr std::size_t kRoom = 32;
+  char text[kRoom] = {};
+  std::size_t size = 0;
+  constexpr PaddedKey(std::string_view k) : size(k.size()) {
+    if (k.size() > kRoom) throw "key too long";
+    for (std::size_t i = 0; i < k.size(); ++i) text[i] = k[i];
+  }
+};
+constexpr PaddedKey kFileKey{"{\"file\": "};
+constexpr PaddedKey kKindKey{", \"kind\": "};
+constexpr PaddedKey kRecipientKey{", \"recipient\": "};
+constexpr PaddedKey kOriginalRecipientKey{", \"original_recipient\": "};
+constexpr PaddedKey kActionKey{", \"action\": "};
+constexpr PaddedKey kStatusKey{", \"status\": "};
+constexpr PaddedKey kStatusClassKey{", \"status_class\": "};
+constexpr PaddedKey kStatusSubjectKey{", \"status_subject\": "};
+constexpr PaddedKey kReplyCodeKey{", \"reply_code\": "};
+constexpr PaddedKey kReasonKey{", \"reason\": "};
+constexpr PaddedKey kHardBounceTrueKey{", \"hard_bounce\": true"};
+constexpr PaddedKey kHardBounceFalseKey{", \"hard_bounce\": false"};
+constexpr PaddedKey kDiagnosticCodeKey{", \"diagnostic_code\": "};
+constexpr PaddedKey kDiagnosticTypeKey{", \"diagnostic_type\": "};
+constexpr PaddedKey kRemoteMtaKey{", \"remote_mta\": "};
+constexpr PaddedKey kReportingMtaKey{", \"reporting_mta\": "};
+constexpr PaddedKey kSmtpCommandKey{", \"smtp_command\": "};
+constexpr PaddedKey kLastAttemptDateKey{", \"last_attempt_date\": "};
+constexpr PaddedKey kFeedbackTypeKey{", \"feedback_type\": "};
+constexpr PaddedKey kMessageIdKey{", \"message_id\": "};
+constexpr PaddedKey kListIdKey{", \"list_id\": "};
+constexpr PaddedKey kSubjectKey{", \"subject\": "};
+constexpr PaddedKey kOriginalFromKey{", \"original_from\": "};
+constexpr PaddedKey kOriginalToKey{", \"original_to\": "};
+constexpr PaddedKey kScannerKey{", \"scanner\": "};
+constexpr PaddedKey kDecidedByKey{", \"decided_by\": "};
+constexpr PaddedKey kEndKey{"}"};
+}  // namespace
+
 void append_recipient_json(std::string& o, const MessageReport& m, const RecipientResult& r, std::string_view file) {
-  o.reserve(o.size() + 1024);
-  // Each key is written with the punctuation before it in one append (keys are plain ASCII).
-  auto str = [&](std::string_view key_with_punctuation, std::string_view v) {
-    o.append(key_with_punctuation);
-    append_json_string(o, v);
+  // The record's pieces in order: a key, then its value as a JSON string; hard_bounce and the
+  // closing brace are keys alone; a piece without a key (feedback_type when there is none) is left out.
+  struct Piece {
+    const PaddedKey* key;
+    std::string_view value = {};
+    bool quoted = true;
   };
-  str("{\"file\": ", file);
-  str(", \"kind\": ", to_string(m.kind));
-  str(", \"recipient\": ", r.recipient);
-  str(", \"original_recipient\": ", r.original_recipient);
-  str(", \"action\": ", r.action);
-  str(", \"status\": ", r.status);
-  str(", \"status_class\": ", r.status_class);
-  str(", \"status_subject\": ", r.status_subject);
-  str(", \"reply_code\": ", r.reply_code);
-  str(", \"reason\": ", r.reason);
-  o.append(r.hard_bounce ? ", \"hard_bounce\": true" : ", \"hard_bounce\": false");
-  str(", \"diagnostic_code\": ", r.diagnostic_code);
-  str(", \"diagnostic_type\": ", r.diagnostic_type);
-  str(", \"remote_mta\": ", r.remote_mta);
-  str(", \"reporting_mta\": ", m.fields.reporting_mta);
-  str(", \"smtp_command\": ", r.smtp_command);
-  str(", \"last_attempt_date\": ", r.last_attempt_date);
-  if (!r.feedback_type.empty()) str(", \"feedback_type\": ", r.feedback_type);
-  str(", \"message_id\": ", m.original.message_id);
-  str(", \"list_id\": ", m.original.list_id);
-  str(", \"subject\": ", m.original.subject);
-  str(", \"original_from\": ", m.original.from);
-  str(", \"original_to\": ", m.original.to);
-  str(", \"scanner\": ", m.scanner);
-  str(", \"decided_by\": ", r.decided_by);
-  o.push_back('}');
+  const Piece pieces[] = {
+      {&kFileKey, file},
+      {&kKindKey, to_string(m.kind)},
+      {&kRecipientKey, r.recipient},
+      {&kOriginalRecipientKey, r.original_recipient},
+      {&kActionKey, r.action},
+      {&kStatusKey, r.status},
+      {&kStatusClassKey, r.status_class},
+      {&kStatusSubjectKey, r.status_subject},
+      {&kReplyCodeKey, r.reply_code},
+      {&kReasonKey, r.reason},
+      {r.hard_bounce ? &kHardBounceTrueKey : &kHardBounceFalseKey, {}, false},
+      {&kDiagnosticCodeKey, r.diagnostic_code},
+      {&kDiagnosticTypeKey, r.diagnostic_type},
+      {&kRemoteMtaKey, r.remote_mta},
+      {&kReportingMtaKey, m.fields.reporting_mta},
+      {&kSmtpCommandKey, r.smtp_command},
+      {&kLastAttemptDateKey, r.last_attempt_date},
+      {r.feedback_type.empty() ? nullptr : &kFeedbackTypeKey, r.feedback_type},
+      {&kMessageIdKey, m.original.message_id},
+      {&kListIdKey, m.original.list_id},
+      {&kSubjectKey, m.original.subject},
+      {&kOriginalFromKey, m.original.from},
+      {&kOriginalToKey, m.original.to},
+      {&kScannerKey, m.scanner},
+      {&kDecidedByKey, r.decided_by},
+      {&kEndKey, {}, false},
+  };
+  // The pieces are gathered in a buffer on the stack and appended to `o` in one go. A value is
+  // copied first and checked where it landed (sixteen bytes at a time: the buffer keeps sixteen
+  // bytes of room past it, cleared, so a block may run over the value's end): plain printable
+  // ASCII, the usual case, stays; else the buffer is flushed and the value appended escaped.
+  o.reserve(o.size() + 1024);  // (a record is usually shorter, and the caller adds a line end)
+  constexpr std::size_t kBuffer = 2048, kSlack = PaddedKey::kRoom;  // (a key block, or a value's sixteen)
+  char buf[kBuffer + kSlack];
+  char* w = buf;
+  auto flush = [&] {
+    o.append(buf, static_cast<std::size_t>(w - buf));
+    w = buf;
+  };
+  for (const Piece& p : pieces) {
+    if (!p.key) continue;
+    const std::size_t need = p.key->size + (p.quoted ? p.value.size() + 2 : 0);
+    if (static_cast<std::size_t>(w - buf) + need > kBuffer) flush();
+    if (need > kBuffer) {  // a long value (a diagnostic of many lines): written the plain way
+      o.append(p.key->text, p.key->size);
+      if (p.quoted) append_json_string(o, p.value);
+      continue;
+    }
+    std::memcpy(w, p.key->text, PaddedKey::kRoom);
+    w += p.key->size;
+    if (!p.quoted) continue;
+    const std::string_view v = p.value;
+    *w++ = '"';
+    if (!v.empty()) std::memcpy(w, v.data(), v.size());
+    std::memset(w + v.size(), 0, kSlack);
+    if (!is_plain_ascii(w, v.size())) {
+      --w;  // the opening quote: append_json_string writes its own
+      flush();
+      append_json_string(o, v);
+      continue;
+    }
+    w += v.size();
+    *w++ = '"';
+  }
+  flush();
 }
 
 }  // namespace bounced
