@@ -40,7 +40,7 @@ bool is_ascii(std::string_view s) { return text::is_ascii(s); }
 
 // Length of the valid UTF-8 sequence at s[i], or 0 if invalid (overlongs, surrogates and code
 // points above U+10FFFF are invalid).
-std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
+[[gnu::always_inline]] inline std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
   const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
   const unsigned char c = b(i);
   const std::size_t left = s.size() - i;

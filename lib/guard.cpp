@@ -59,7 +59,7 @@ struct Line {
 };
 
 // mimetic's newline: CR or LF, optionally followed by the other one.
-Line read_line(std::string_view s, std::size_t pos) {
+[[gnu::always_inline]] inline Line read_line(std::string_view s, std::size_t pos) {
   Line l;
   l.begin = pos;
   const char* p = s.data();

@@ -101,7 +101,7 @@ struct RawLine {
 };
 
 // One line at `pos` (LF, CRLF or lone CR ends it).
-RawLine read_line(std::string_view s, std::size_t pos) {
+[[gnu::always_inline]] inline RawLine read_line(std::string_view s, std::size_t pos) {
   RawLine l;
   std::size_t i = pos < s.size() ? text::find_line_break(s, pos) : pos;
   l.text = s.substr(pos, i - pos);
