@@ -392,7 +392,12 @@ TEST(Dsn, RandomBlocksMatchThePlainReader) {
       "Reporting-MTA", "Arrival-Date", "Received-From-MTA", "Original-Envelope-Id", "Final-Recipient",
       "X-Actual-Recipient", "Original-Recipient", "Action", "Status", "Remote-MTA", "Diagnostic-Code",
       "Last-Attempt-Date", "Will-Retry-Until", "Final-Log-ID", "X-Display-Name", "X-PowerMTA-BounceCategory",
-      "X-Other", "Final-Recipient-X", "Reporting MTA", "Stat", "Content-Type"};
+      "X-Other", "Final-Recipient-X", "Reporting MTA", "Stat", "Content-Type",
+      // Names one byte away from known ones: a byte next to a letter's cases ('@', '`', '[', '{'),
+      // a letter with its high bit set, '_' or a control byte for '-', a digit for a letter.
+      "Fin@l-Recipient", "Final_Recipient", "Final-Recipien\xd4", "Fina1-Recipient", "Act`on", "Statu{",
+      "Diagnostic\x0d""Code", "Remote\x0dMTA", "X-PowerMTA-BounceCategor[", "Last-Attempt-Dat\xc5",
+      "Original-Envelope-I\xc4", "Will-Retry-Unti\x0c"};
   static constexpr std::string_view kValues[] = {
       "rfc822; <Kijitora@Example.JP>", "rfc822;user@example.org", "dns; mx.example.jp (comment (nested))",
       "failed", "Delayed (retrying)", "5.1.1", "5.1.1 (bad address)", "4.4.7", "smtp; 550 5.1.1 User unknown",
