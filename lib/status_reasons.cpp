@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "reason_rules.hpp"
+#include "text.hpp"
 
 namespace bounced {
 namespace {
@@ -360,18 +361,18 @@ bool text_says_permanent(std::string_view text_lower) {
   auto code = find_status_code(text_lower, 0);
   if (code.empty()) code = find_smtp_reply(text_lower, 0);
   if (!code.empty() && code[0] == '5') return true;
-  return text_lower.find(" permanent ") != std::string_view::npos;
+  return text::find_exact(text_lower, " permanent ") != std::string_view::npos;
 }
 
 bool text_says_only_temporary(std::string_view text_lower) {
   if (text_lower.empty()) return false;
   auto code = find_status_code(text_lower, 0);
   if (code.empty()) code = find_smtp_reply(text_lower, 0);
-  const bool permanent = (!code.empty() && code[0] == '5') || text_lower.find(" permanent ") != std::string_view::npos;
+  const bool permanent = (!code.empty() && code[0] == '5') || text::find_exact(text_lower, " permanent ") != std::string_view::npos;
   if (permanent) return false;
   if (!code.empty() && code[0] == '4') return true;
-  return text_lower.find(" temporar") != std::string_view::npos ||
-         text_lower.find(" persistent") != std::string_view::npos;
+  return text::find_exact(text_lower, " temporar") != std::string_view::npos ||
+         text::find_exact(text_lower, " persistent") != std::string_view::npos;
 }
 
 bool text_says_temporary(std::string_view text_lower) {
@@ -379,8 +380,8 @@ bool text_says_temporary(std::string_view text_lower) {
   auto code = find_status_code(text_lower, 0);
   if (code.empty()) code = find_smtp_reply(text_lower, 0);
   if (!code.empty() && code[0] == '4') return true;
-  return text_lower.find(" temporar") != std::string_view::npos ||
-         text_lower.find(" persistent") != std::string_view::npos;
+  return text::find_exact(text_lower, " temporar") != std::string_view::npos ||
+         text::find_exact(text_lower, " persistent") != std::string_view::npos;
 }
 
 }  // namespace bounced

@@ -265,14 +265,30 @@ struct AddressStops {
   }
 };
 constexpr AddressStops kAddressStops;
+
+// Bytes that end the token around an '@' in find_address: white space and the punctuation that
+// encloses or separates addresses.
+struct TokenStops {
+  bool stop[256] = {};
+  constexpr TokenStops() {
+    for (const unsigned char c : {' ', '\t', '\r', '\n', '\f', '\v', '<', '>', ',', ';', '(', ')', '"', '\'', '[',
+                                  ']', ':', '`'})
+      stop[c] = true;
+  }
+};
+constexpr TokenStops kTokenStops;
 }  // namespace
 
 bool is_address(std::string_view s) {
   if (s.size() < 3 || s.size() > 320) return false;
-  const auto at = s.rfind('@');
-  if (at == std::string_view::npos || at == 0 || at + 1 >= s.size()) return false;
-  for (char c : s)
+  // One pass: no stop byte anywhere, and where the last '@' is.
+  std::size_t at = std::string_view::npos;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
     if (kAddressStops.stop[static_cast<unsigned char>(c)]) return false;
+    if (c == '@') at = i;
+  }
+  if (at == std::string_view::npos || at == 0 || at + 1 >= s.size()) return false;
   const auto domain = s.substr(at + 1);
   if (domain.front() == '.' || domain.back() == '.') return false;
   return true;
@@ -292,10 +308,7 @@ std::string find_address(std::string_view s) {
   // 2. a bare token with '@'
   for (std::size_t at = s.find('@'); at != std::string_view::npos; at = s.find('@', at + 1)) {
     std::size_t b = at, e = at + 1;
-    auto token_char = [](char c) {
-      return !(is_space(c) || c == '<' || c == '>' || c == ',' || c == ';' || c == '(' || c == ')' ||
-               c == '"' || c == '\'' || c == '[' || c == ']' || c == ':' || c == '`');
-    };
+    auto token_char = [](char c) { return !kTokenStops.stop[static_cast<unsigned char>(c)]; };
     while (b > 0 && token_char(s[b - 1])) --b;
     while (e < s.size() && token_char(s[e])) ++e;
     auto token = s.substr(b, e - b);

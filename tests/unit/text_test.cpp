@@ -212,3 +212,55 @@ TEST(Text, TrimAgreesWithTheCharacterRule) {
     ASSERT_EQ(text::trim(s), std::string_view(s).substr(b, e - b)) << "'" << s << "'";
   }
 }
+
+namespace {
+// The address rules as first written (rfind, then a walk for stop bytes; the token around '@'
+// bounded by a chain of comparisons): the plain versions of is_address and find_address.
+bool plain_is_address(std::string_view s) {
+  if (s.size() < 3 || s.size() > 320) return false;
+  const auto at = s.rfind('@');
+  if (at == std::string_view::npos || at == 0 || at + 1 >= s.size()) return false;
+  for (char c : s)
+    if (naive_space(c) || c == '<' || c == '>' || c == ',' || c == '(' || c == ')' || c == ';') return false;
+  const auto domain = s.substr(at + 1);
+  return domain.front() != '.' && domain.back() != '.';
+}
+std::string plain_find_address(std::string_view s) {
+  for (std::size_t lt = s.find('<'); lt != std::string_view::npos; lt = s.find('<', lt + 1)) {
+    const auto gt = s.find('>', lt + 1);
+    if (gt == std::string_view::npos) break;
+    auto inner = text::trim(s.substr(lt + 1, gt - lt - 1));
+    if (!inner.empty() && (inner.front() == '"' || inner.front() == '\'')) inner.remove_prefix(1);
+    if (!inner.empty() && (inner.back() == '"' || inner.back() == '\'')) inner.remove_suffix(1);
+    if (inner.size() > 7 && text::istarts_with(inner, "mailto:")) inner.remove_prefix(7);
+    if (plain_is_address(inner)) return std::string(inner);
+  }
+  for (std::size_t at = s.find('@'); at != std::string_view::npos; at = s.find('@', at + 1)) {
+    std::size_t b = at, e = at + 1;
+    auto token_char = [](char c) {
+      return !(naive_space(c) || c == '<' || c == '>' || c == ',' || c == ';' || c == '(' || c == ')' || c == '"' ||
+               c == '\'' || c == '[' || c == ']' || c == ':' || c == '`');
+    };
+    while (b > 0 && token_char(s[b - 1])) --b;
+    while (e < s.size() && token_char(s[e])) ++e;
+    auto token = s.substr(b, e - b);
+    while (!token.empty() && (token.back() == '.' || token.back() == '\\')) token.remove_suffix(1);
+    if (token.size() > 7 && text::istarts_with(token, "mailto:")) token.remove_prefix(7);
+    if (plain_is_address(token)) return std::string(token);
+  }
+  return {};
+}
+}  // namespace
+
+TEST(Text, AddressesAgreeWithThePlainRules) {
+  Rng rng;
+  static constexpr const char* kPieces[] = {"user", "@", "example.org", ".", "<", ">", " ", "\t", "\"", "'",
+                                            "mailto:", ",", ";", "(", ")", "[", "]", ":", "`", "\\", "a@b",
+                                            "x.y@z.example", "\xc3\xa9", "\x0b", "@@", "\r\n"};
+  for (int round = 0; round < 30000; ++round) {
+    std::string s;
+    for (std::uint32_t i = 0, n = rng.next() % 10; i < n; ++i) s += kPieces[(rng.next() >> 8) % std::size(kPieces)];
+    ASSERT_EQ(text::is_address(s), plain_is_address(s)) << "'" << s << "'";
+    ASSERT_EQ(text::find_address(s), plain_find_address(s)) << "'" << s << "'";
+  }
+}
