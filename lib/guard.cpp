@@ -453,12 +453,20 @@ class PreScan {
       pos_ = stop_pos_ = n;
       return;
     }
+    std::size_t from = pos_;  // where the search for "--" goes on (pos_ stays at a line start)
     while (pos_ < n) {
       // Only a line holding "--" can be a delimiter: go straight to the next one.
-      const std::size_t dash = find_double_dash(p, pos_, n);
+      const std::size_t dash = find_double_dash(p, std::max(from, pos_), n);
       if (dash == npos) break;
+      from = dash + 1;
       std::size_t line_begin = pos_;  // just after the last line break before `dash`
-      if (dash > pos_) {
+      if (dash > pos_ && is_newline(p[dash - 1])) {
+        line_begin = dash;
+      } else if (dash > pos_ && dash - pos_ < kBlockLine && test_from_ == 0) {
+        // Inside a line shorter than mimetic's block (it starts at or after pos_), where no
+        // segment of it is tested and no header parse gave up: no delimiter starts here.
+        continue;
+      } else if (dash > pos_) {
         if (const void* lf = memrchr(p + pos_, '\n', dash - pos_))
           line_begin = std::max(line_begin, static_cast<std::size_t>(static_cast<const char*>(lf) - p) + 1);
         if (const void* cr = memrchr(p + pos_, '\r', dash - pos_))
@@ -485,8 +493,8 @@ class PreScan {
               inserted.append(shown_[shown_.size() - 1 - k]).append("--\n");
               pending_.push_back(std::move(closing));
             }
-            if (edits_) edits_->push_back(StreamEdit{start, start, std::move(inserted)});
-            pos_ = start;
+            if (edits_) edits_->push_back(StreamEdit{seg, seg, std::move(inserted)});
+            pos_ = seg;
             copy_until_boundary();  // takes the first inserted delimiter
             return;
           }
@@ -494,9 +502,11 @@ class PreScan {
             if (edits_ && short_delimiters_) {  // mimetic sees our delimiter in its place
               std::string shown = shown_.back();
               if (kind == BoundaryKind::closing) shown.append("--");
-              edits_->push_back(StreamEdit{start, line.end, std::move(shown)});
+              edits_->push_back(StreamEdit{seg, line.end, std::move(shown)});
             }
-            stop_pos_ = start;
+            // (A delimiter in a long line's last segment: mimetic keeps the segments before it in
+            // the text it ends.)
+            stop_pos_ = seg;
             pos_ = line.next;
             return;
           }

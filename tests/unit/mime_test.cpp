@@ -270,8 +270,15 @@ std::string random_body(test::TestRandom& rng, const std::vector<std::string>& b
       body += kLines[kind];
     } else if (kind == 9 && !boundaries.empty()) {
       body += "--" + boundaries[rng.next(static_cast<std::uint32_t>(boundaries.size()))] + "x";  // prefix match
+    } else if (kind == 10 && !boundaries.empty() && rng.next(2) == 0) {
+      // mimetic tests a line of 4093 bytes or more from its last 4093-byte segment: a delimiter
+      // there counts, one byte off it does not.
+      body += std::string(4093 * (1 + rng.next(2)) + rng.next(2), 'a') + "--" +
+              boundaries[rng.next(static_cast<std::uint32_t>(boundaries.size()))];
     } else if (kind == 10) {
       body += std::string(4093 + rng.next(20), 'a') + "--z";
+    } else if (!boundaries.empty() && rng.next(2) == 0) {  // a delimiter inside a line: none
+      body += std::string(rng.next(3) ? "x " : "---") + "--" + boundaries[rng.next(static_cast<std::uint32_t>(boundaries.size()))];
     } else {
       body += "tail-";
     }
