@@ -48,10 +48,6 @@ bool iequals_n(const char* a, const char* b, std::size_t n) {
   return true;
 }
 
-bool istarts_with(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
-}
-
 std::size_t ifind(std::string_view h, std::string_view n, std::size_t from) {
   if (n.empty()) return from <= h.size() ? from : std::string_view::npos;
   if (h.size() < n.size() || from > h.size() - n.size()) return std::string_view::npos;

@@ -21,11 +21,17 @@ inline std::string_view trim(std::string_view s) {
 }
 // ASCII case-insensitive equality of n bytes.
 bool iequals_n(const char* a, const char* b, std::size_t n);
-// Inline so the usual answer, different lengths, costs no call.
+// ASCII letters lowered, every other byte as it is.
+constexpr char lower_ascii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+// Inline so the usual answers, different lengths or different first bytes, cost no call.
 inline bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && iequals_n(a.data(), b.data(), a.size());
+  if (a.size() != b.size()) return false;
+  if (a.empty()) return true;
+  return lower_ascii(a[0]) == lower_ascii(b[0]) && iequals_n(a.data() + 1, b.data() + 1, a.size() - 1);
 }
-bool istarts_with(std::string_view s, std::string_view prefix);
+inline bool istarts_with(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+}
 // Case-insensitive search; returns npos when absent. `needle` should be lowercase for speed.
 std::size_t ifind(std::string_view haystack, std::string_view needle, std::size_t from = 0);
 inline bool icontains(std::string_view haystack, std::string_view needle) {
