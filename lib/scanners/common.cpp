@@ -465,6 +465,8 @@ bool apply_fixed(ScannedRecipient& r, std::span<const FixedReason> table, std::s
 void append_diagnostic(std::string& diagnostic, std::string_view more) {
   more = text::trim(more);
   if (more.empty() || diagnostic.size() >= kMaxDiagnostic) return;
+  // A diagnostic is usually a few lines joined: room for some at once instead of a growth per line.
+  if (diagnostic.capacity() < 256) diagnostic.reserve(256);
   if (!diagnostic.empty()) diagnostic.push_back(' ');
   diagnostic.append(more.substr(0, kMaxDiagnostic - diagnostic.size()));
 }
