@@ -130,6 +130,8 @@ RuleMatch match_phrase_rules(std::string_view diagnostic_lower);
 // --- status_reasons.cpp ---
 // Reason implied by a specific enhanced status code ("5.1.1" -> userunknown); "" if generic.
 std::string_view reason_for_status(std::string_view status);
+// The same by a walk through the table in order (the plain rule, for tests).
+std::string_view reason_for_status_plain(std::string_view status);
 // Same, as a RuleMatch with rule "status:<code>".
 RuleMatch reason_from_status(std::string_view status);
 // Sisimai's pseudo status for a reason when the bounce states none: "5.0.911" for userunknown.

@@ -4,6 +4,7 @@
 // - finding a status code / reply code inside free text without taking numbers from IP addresses,
 //   version strings, dates or message ids
 // - choosing between the DSN's Status: field and the code the diagnostic text carries
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <iterator>
@@ -195,12 +196,45 @@ std::string_view status_for_reason(std::string_view reason, bool permanent) {
   return {};
 }
 
+namespace {
+// A code of up to seven bytes as one number: its bytes (little-endian) and its length in the top
+// byte, so two codes have the same number exactly when they are the same string.
+constexpr std::size_t kMaxKeyedStatus = 7;
+constexpr std::uint64_t status_key(std::string_view s) {
+  std::uint64_t k = std::uint64_t{s.size()} << 56;
+  for (std::size_t i = 0; i < s.size(); ++i) k |= std::uint64_t{static_cast<unsigned char>(s[i])} << (8 * i);
+  return k;
+}
+// kStatusReasons by key, sorted: a code is found by a binary search over numbers.
+struct KeyedReason {
+  std::uint64_t key;
+  std::string_view reason;
+};
+constexpr auto kStatusReasonsByKey = [] {
+  std::array<KeyedReason, std::size(kStatusReasons)> out{};
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    if (kStatusReasons[i].status.size() > kMaxKeyedStatus) throw "status code too long for status_key";
+    out[i] = {status_key(kStatusReasons[i].status), kStatusReasons[i].reason};
+  }
+  std::sort(out.begin(), out.end(), [](const KeyedReason& a, const KeyedReason& b) { return a.key < b.key; });
+  for (std::size_t i = 1; i < out.size(); ++i)
+    if (out[i].key == out[i - 1].key) throw "a status code listed twice";
+  return out;
+}();
+}  // namespace
+
 std::string_view reason_for_status(std::string_view status) {
-  // Codes differ mostly in their last byte: compare it (and the length) before the rest.
-  if (status.empty()) return {};
-  const char last = status.back();
+  if (status.empty() || status.size() > kMaxKeyedStatus) return {};  // (no listed code is longer)
+  const std::uint64_t key = status_key(status);
+  const auto it = std::lower_bound(kStatusReasonsByKey.begin(), kStatusReasonsByKey.end(), key,
+                                   [](const KeyedReason& r, std::uint64_t k) { return r.key < k; });
+  return it != kStatusReasonsByKey.end() && it->key == key ? it->reason : std::string_view();
+}
+
+// The table walked in order (what reason_for_status answers, for tests).
+std::string_view reason_for_status_plain(std::string_view status) {
   for (const auto& r : kStatusReasons)
-    if (r.status.size() == status.size() && r.status.back() == last && r.status == status) return r.reason;
+    if (r.status == status) return r.reason;
   return {};
 }
 

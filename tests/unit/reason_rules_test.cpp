@@ -435,3 +435,19 @@ TEST(ReasonRules, RhostProviderMatchesThePlainPatternWalk) {
     ASSERT_EQ(rhost_provider(remote, domain), plain(remote, domain)) << remote << " / " << domain;
   }
 }
+
+// reason_for_status looks codes up by number in a sorted table; the plain rule walks the list.
+// Codes are built from digits, dots and stray bytes (a NUL, a letter), up to nine bytes long.
+TEST(ReasonRules, StatusLookupMatchesThePlainWalk) {
+  test::TestRandom rng(4242);
+  static constexpr std::string_view kPieces[] = {"5", "4", "2", ".", "1", "7", "0", "26", "30", "13",
+                                                 "x", std::string_view("\0", 1), "9", "11"};
+  for (int round = 0; round < 50000; ++round) {
+    std::string code;
+    for (std::uint32_t i = 0, n = rng.next(7); i < n; ++i) code += kPieces[rng.next(std::size(kPieces))];
+    ASSERT_EQ(reason_for_status(code), reason_for_status_plain(code)) << code;
+  }
+  for (const char* code : {"5.1.1", "4.7.26", "5.7.30", "2.1.5", "5.0.0", "5.1.10", "5.7.1 "})
+    EXPECT_EQ(reason_for_status(code), reason_for_status_plain(code)) << code;
+  EXPECT_EQ(reason_for_status("5.7.26"), "authfailure");
+}
