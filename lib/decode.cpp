@@ -533,7 +533,7 @@ void* CharsetConverters::acquire(std::string_view label, const char* iconv_name,
       return e.cd;
     }
   iconv_t cd = open_converter(iconv_name, fallback);
-  if (entries_.size() >= kMaxEntries) {
+  if (entries_.size() >= kMaxEntries || label.size() > kMaxLabelBytes) {
     opened = cd != nullptr;
     return cd;
   }

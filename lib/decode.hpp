@@ -27,11 +27,12 @@ class CharsetConverters {
   void preload();
 
   // A descriptor converting `iconv_name` (or, failing that, `fallback`) to UTF-8, in its initial
-  // state; nullptr when iconv knows neither. Cached under `label` (at most kMaxEntries labels;
-  // past that, `opened` is set and the caller closes the descriptor).
+  // state; nullptr when iconv knows neither. Cached under `label` (at most kMaxEntries labels of
+  // at most kMaxLabelBytes; past that, `opened` is set and the caller closes the descriptor).
   void* acquire(std::string_view label, const char* iconv_name, const char* fallback, bool& opened);
 
   static constexpr std::size_t kMaxEntries = 64;
+  static constexpr std::size_t kMaxLabelBytes = 64;
 
  private:
   struct Entry {

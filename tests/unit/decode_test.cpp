@@ -373,6 +373,9 @@ TEST(CharsetConverters, ReuseMatchesFreshDescriptors) {
     const std::string label2 = i % 3 ? label : "ISO_8859-2:1987 " + std::to_string(i);
     ASSERT_EQ(to_utf8("a\xE9\xB1z", label2, &converters), to_utf8("a\xE9\xB1z", label2)) << label2;
   }
+  // A label too long to keep is converted all the same.
+  const std::string long_label = "iso-8859-2" + std::string(100, ' ') + "x";
+  EXPECT_EQ(to_utf8("a\xE9z", long_label, &converters), to_utf8("a\xE9z", long_label));
   EXPECT_EQ(decode_encoded_words("=?ISO-2022-JP?B?GyRCRnxLXBsoQg==?= x", &converters),
             decode_encoded_words("=?ISO-2022-JP?B?GyRCRnxLXBsoQg==?= x"));
 }
