@@ -6,6 +6,10 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <string_view>
 
 #include "reason_rules.hpp"
@@ -603,20 +607,52 @@ constexpr FirstKeyIndex build_first_key_index() {
 }
 constexpr FirstKeyIndex kFirstKeyIndex = build_first_key_index();
 
+// The words of kFirstKeyIndex.used that have a bit set (fewer than half of them): only those can
+// name candidates.
+constexpr std::size_t kUsedWordCount = [] {
+  std::size_t n = 0;
+  for (const auto w : kFirstKeyIndex.used) n += w != 0;
+  return n;
+}();
+constexpr auto kUsedWords = [] {
+  std::array<std::uint8_t, kUsedWordCount> out{};
+  std::size_t n = 0;
+  for (std::size_t w = 0; w < kFirstKeyIndex.used.size(); ++w)
+    if (kFirstKeyIndex.used[w] != 0) out[n++] = static_cast<std::uint8_t>(w);
+  return out;
+}();
+static_assert(PhraseIndex::kPairBits / 64 <= 256, "word numbers fit kUsedWords' bytes");
+
 }  // namespace
 
 PhraseIndex::PhraseIndex(std::string_view text) : text_(text) {
   memo_.fill(kUnknown);
   std::memset(pairs_.data(), 0, sizeof pairs_);  // (std::fill stores a word at a time)
   pairs_[0] = 1;  // key 0: what phrases without a pair test (see first_key)
-  for (std::size_t i = 0; i + 1 < text.size(); ++i) {
+  const std::size_t n = text.size();
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  // Sixteen pairs at a time: pair_key(a, b) is word (a ^ b >> 6) & 127, bit b & 63 of pairs_, so
+  // both come from two loads, a shift and a few masks, and only the bit setting is done per pair.
+  alignas(16) std::uint8_t words[16], bits[16];
+  const __m128i low2 = _mm_set1_epi8(0x03), low6 = _mm_set1_epi8(0x3f), low7 = _mm_set1_epi8(0x7f);
+  for (; i + 17 <= n; i += 16) {
+    const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + i));
+    const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + i + 1));
+    const __m128i b_high = _mm_and_si128(_mm_srli_epi16(b, 6), low2);  // each byte's b >> 6
+    _mm_store_si128(reinterpret_cast<__m128i*>(words), _mm_and_si128(_mm_xor_si128(a, b_high), low7));
+    _mm_store_si128(reinterpret_cast<__m128i*>(bits), _mm_and_si128(b, low6));
+    for (std::size_t k = 0; k < 16; ++k) pairs_[words[k]] |= std::uint64_t{1} << bits[k];
+  }
+#endif
+  for (; i + 1 < n; ++i) {
     const std::uint16_t key = pair_key(text[i], text[i + 1]);
     pairs_[key >> 6] |= std::uint64_t{1} << (key & 63);
   }
   // Every phrase whose first pair the text holds is a candidate: the keys set here that begin
   // some phrase name them.
   std::memset(candidates_.data(), 0, sizeof candidates_);
-  for (std::size_t w = 0; w < pairs_.size(); ++w) {
+  for (const std::size_t w : kUsedWords) {
     for (std::uint64_t bits = pairs_[w] & kFirstKeyIndex.used[w]; bits != 0; bits &= bits - 1) {
       const std::size_t key = (w << 6) + static_cast<std::size_t>(__builtin_ctzll(bits));
       for (std::uint32_t j = kFirstKeyIndex.start[key]; j < kFirstKeyIndex.start[key + 1]; ++j) {

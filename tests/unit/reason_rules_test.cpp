@@ -451,3 +451,16 @@ TEST(ReasonRules, StatusLookupMatchesThePlainWalk) {
     EXPECT_EQ(reason_for_status(code), reason_for_status_plain(code)) << code;
   EXPECT_EQ(reason_for_status("5.7.26"), "authfailure");
 }
+
+// The index sets its pair bits sixteen pairs at a time (word and bit computed side by side): every
+// pair of neighbouring bytes of any text, any byte values, any length, is held.
+TEST(ReasonRules, PhraseIndexHoldsEveryPairOfItsText) {
+  test::TestRandom rng(1717);
+  for (int round = 0; round < 3000; ++round) {
+    std::string text(rng.next(80), '\0');
+    for (auto& c : text) c = static_cast<char>(rng.next(256));
+    const PhraseIndex index(text);
+    for (std::size_t i = 0; i + 1 < text.size(); ++i)
+      ASSERT_TRUE(index.holds_pair(PhraseIndex::pair_key(text[i], text[i + 1]))) << round << " at " << i;
+  }
+}
