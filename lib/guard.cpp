@@ -156,9 +156,10 @@ class PreScan {
       spans_->push_back(EntitySpan{pos_, pos_, pos_, raw_.size(), depth});
     }
     const std::size_t header_begin = pos_;
-    std::string content_type;
+    std::string_view content_type;  // a view of the header line, or of content_type_text when joined
+    std::string content_type_text;
     bool has_content_type = false;
-    const bool blank_line = load_header(depth, content_type, has_content_type, index);
+    const bool blank_line = load_header(depth, content_type, content_type_text, has_content_type, index);
     if (error_ != GuardError::none) return;
     bool multipart = false, rfc822 = false;
     std::string boundary;
@@ -234,7 +235,8 @@ class PreScan {
   // Walks one header block as mimetic's loadHeader does. Records the first Content-Type value
   // (unfolded the way mimetic unfolds it) and checks the header limits.
   // Returns true when an empty line ended the header.
-  bool load_header(std::size_t depth, std::string& content_type, bool& has_content_type, std::size_t index) {
+  bool load_header(std::size_t depth, std::string_view& content_type, std::string& content_type_text, bool& has_content_type,
+                   std::size_t index) {
     const std::size_t n = raw_.size();
     const char* p = raw_.data();
     std::size_t header_bytes = 0;
@@ -245,6 +247,10 @@ class PreScan {
     // mimetic keeps folded text seen while no field is open and prefixes it to the next field.
     std::size_t orphan_len = 0;
     std::string orphan_text, pending_ct;
+    // The Content-Type value is a view of its line until a folded line (or orphan text before it)
+    // makes a joined copy necessary (pending_ct).
+    std::string_view pending_ct_view;
+    bool pending_ct_joined = false;
     std::size_t header_end = pos_, body_begin = n;
     // The top-level header holds no NUL: the first one at or after the header's start is found
     // once, and the line that holds it fails (the same line a per-line search would stop at).
@@ -263,8 +269,13 @@ class PreScan {
       account_field(name_len, value_len);
       if (field_is_ct && !has_content_type) {
         has_content_type = true;
-        content_type = std::move(pending_ct);
-        content_type.resize(std::min(content_type.size(), content_type.find('\0')));  // mimetic keeps a C string
+        if (pending_ct_joined) {
+          content_type_text = std::move(pending_ct);
+          content_type = content_type_text;
+        } else {
+          content_type = pending_ct_view;
+        }
+        content_type = content_type.substr(0, content_type.find('\0'));  // mimetic keeps a C string
         pending_ct.clear();
       }
       field_open = false;
@@ -276,8 +287,13 @@ class PreScan {
       value_len = orphan_len + value.size();
       field_is_ct = name.size() == 12 && text::iequals(name, "content-type");
       if (field_is_ct) {
-        pending_ct = orphan_text;
-        pending_ct.append(value);
+        pending_ct_joined = !orphan_text.empty();
+        if (pending_ct_joined) {
+          pending_ct = orphan_text;
+          pending_ct.append(value);
+        } else {
+          pending_ct_view = value;
+        }
       }
       orphan_len = 0;
       orphan_text.clear();
@@ -323,6 +339,10 @@ class PreScan {
             fields_->push_back(FieldSpan{static_cast<std::uint32_t>(line.begin), 0, static_cast<std::uint32_t>(line.begin + k),
                                          static_cast<std::uint32_t>(line.end)});
           value_len += 1 + more.size();
+          if (field_is_ct && !pending_ct_joined) {
+            pending_ct.assign(pending_ct_view);
+            pending_ct_joined = true;
+          }
           if (field_is_ct && pending_ct.size() <= Limits::max_header_field_bytes) {
             pending_ct.push_back(' ');
             pending_ct.append(more);

@@ -291,7 +291,11 @@ std::string random_entity(test::TestRandom& rng, std::vector<std::string>& bound
   std::string e;
   if (depth < 3 && rng.next(3) == 0) {
     const std::string b = "b" + std::to_string(depth) + std::to_string(rng.next(100));
-    e += "Content-Type: multipart/mixed; boundary=\"" + b + "\"\n\n";
+    switch (rng.next(3)) {  // the field on one line or folded
+      case 0: e += "Content-Type: multipart/mixed;\n\tboundary=\"" + b + "\"\n\n"; break;
+      case 1: e += "Content-Type: multipart/mixed; report-type=x;\n boundary=\"" + b + "\";\n\tcharset=x\n\n"; break;
+      default: e += "Content-Type: multipart/mixed; boundary=\"" + b + "\"\n\n"; break;
+    }
     e += random_body(rng, boundaries);
     boundaries.push_back(b);
     const std::uint32_t parts = rng.next(4);
