@@ -332,28 +332,38 @@ class TreeBuilder {
           part->body += e.body().epilogue();
         }
       }
-      if (part->children.empty() && !text::trim(part->body).empty()) {
-        // A multipart whose boundary never appears: its text must still reach the scanners.
-        auto text_part = std::make_unique<MimePart>();
-        text_part->media_type = "text/plain";
-        text_part->body = part->body;
-        part->children.push_back(std::move(text_part));
-      }
-    } else if (span) {
-      // A leaf or a message/rfc822 part: mimetic saw an empty stub; the body is the span without
-      // the line break that belongs to the following delimiter (as mimetic would have cut it).
-      part->body = transfer_decode(text_before_delimiter(span->body_begin, span->end), encoding);
-    } else if (!children.empty()) {
-      // message/rfc822 whose raw text is unknown (the layouts disagree): left empty.
-    } else if (encoding == TransferEncoding::identity) {
-      part->body = std::move(static_cast<std::string&>(e.body()));  // the entity is ours and dies next
+      add_text_child(*part);  // a multipart whose boundary never appears
     } else {
-      part->body = transfer_decode(e.body(), encoding);
+      if (span) {
+        // A leaf or a message/rfc822 part: mimetic saw an empty stub; the body is the span without
+        // the line break that belongs to the following delimiter (as mimetic would have cut it).
+        part->body = transfer_decode(text_before_delimiter(span->body_begin, span->end), encoding);
+      } else if (!children.empty()) {
+        // message/rfc822 whose raw text is unknown (the layouts disagree): left empty.
+      } else if (encoding == TransferEncoding::identity) {
+        part->body = std::move(static_cast<std::string&>(e.body()));  // the entity is ours and dies next
+      } else {
+        part->body = transfer_decode(e.body(), encoding);
+      }
+      // A multipart type mimetic does not take for one: it compares the type untrimmed, so a
+      // field folded right after its colon ("Content-Type:" CRLF TAB "multipart/report; ...")
+      // leaves a leaf named multipart, whose children the scanners would look in.
+      if (part->is_multipart()) add_text_child(*part);
     }
     return part;
   }
 
  private:
+  // A multipart with no parts but some text: the text as a text/plain part of it, so that it
+  // still reaches the scanners.
+  static void add_text_child(MimePart& part) {
+    if (!part.children.empty() || text::trim(part.body).empty()) return;
+    auto text_part = std::make_unique<MimePart>();
+    text_part->media_type = "text/plain";
+    text_part->body = part.body;
+    part.children.push_back(std::move(text_part));
+  }
+
   // raw[begin, end), without the line break before the delimiter that ended it (none ended it at
   // the end of input).
   std::string_view text_before_delimiter(std::size_t begin, std::size_t end) const {

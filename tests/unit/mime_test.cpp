@@ -529,3 +529,20 @@ TEST(Mime, PartFieldsMatchThePlainRules) {
   EXPECT_GT(exact, 2000);
   EXPECT_GT(other, 500);
 }
+
+// A Content-Type folded right after its colon: mimetic compares the type untrimmed (" multipart")
+// and takes the message for a leaf. Its text still reaches the scanners, as a text part of it.
+TEST(Mime, MultipartTypeMimeticTakesForALeafKeepsItsText) {
+  for (const char* nl : {"\n", "\r\n"}) {
+    std::string m = "From: a@example.org\nContent-Type:\n\tmultipart/report; boundary=\"XX\"\n\n--XX\n"
+                     "Content-Type: text/plain\n\nThe message could not be delivered.\n--XX--\n";
+    std::string with;
+    for (char c : m) with += c == '\n' ? std::string(nl) : std::string(1, c);
+    const auto r = parse_mime(with);
+    ASSERT_TRUE(r.root);
+    EXPECT_EQ(r.root->media_type, "multipart/report");
+    ASSERT_EQ(r.root->children.size(), 1u);
+    EXPECT_EQ(r.root->children[0]->media_type, "text/plain");
+    EXPECT_NE(r.root->children[0]->body.find("could not be delivered"), std::string::npos);
+  }
+}
