@@ -95,10 +95,22 @@ void collect(const MimePart& part, ScanInput& in, std::string& plain, std::vecto
 
 }  // namespace
 
+void assign_header_text(std::string& out, std::string_view value) {
+  // What decode_encoded_words returns for ASCII without "=?" is the value itself.
+  if (value.find("=?") == std::string_view::npos && text::is_ascii(value)) out.assign(value);
+  else out = decode_encoded_words(value);
+}
+
+std::string header_text(std::string_view value) {
+  std::string out;
+  assign_header_text(out, value);
+  return out;
+}
+
 ScanInput make_scan_input(const MimePart& root) {
   ScanInput in{root, {}, {}, {}, nullptr, nullptr};
-  if (const auto* s = in.header("subject")) in.subject = decode_encoded_words(*s);
-  if (const auto* f = in.header("from")) in.from = decode_encoded_words(*f);
+  if (const auto* s = in.header("subject")) assign_header_text(in.subject, *s);
+  if (const auto* f = in.header("from")) assign_header_text(in.from, *f);
   std::string plain;
   std::vector<const MimePart*> html_parts;
   collect(root, in, plain, html_parts);

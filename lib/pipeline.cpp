@@ -36,12 +36,7 @@ void fill_original(OriginalHeaders& o, std::string_view header_block) {
       case 10: field = &o.message_id, wanted = "message-id"; break;
       default: break;
     }
-    if (field && field->empty() && text::iequals(name, wanted)) {
-      // ASCII without an encoded word is what decode_encoded_words gives back as it is (the usual
-      // case): copied straight in, without the temporary.
-      if (value.find("=?") == std::string_view::npos && text::is_ascii(value)) field->assign(value);
-      else *field = decode_encoded_words(value);
-    }
+    if (field && field->empty() && text::iequals(name, wanted)) assign_header_text(*field, value);
     if (name.size() > 2 && (name[0] == 'X' || name[0] == 'x') && name[1] == '-' && o.x_fields.size() < 16) {
       if (o.x_fields.empty()) o.x_fields.reserve(16);
       o.x_fields.emplace_back(std::string(name), std::string(text::trim(value.substr(0, 256))));

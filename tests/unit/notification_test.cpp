@@ -1,9 +1,11 @@
 // notification_test.cpp: make_scan_input, the notification's text as the scanners read it.
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
+#include "decode.hpp"
 #include "notification.hpp"
 #include "test_random.hpp"
 #include "text.hpp"
@@ -96,5 +98,23 @@ TEST(Notification, HtmlTextMatchesThePlainReader) {
     std::string want = plain_html_to_text(html);
     text::normalize_newlines_in_place(want);
     ASSERT_EQ(in.body_text, want) << html;
+  }
+}
+
+// header_text copies plain ASCII without an encoded word as it is; the plain rule is
+// decode_encoded_words on every value.
+TEST(Notification, HeaderTextAgreesWithDecodeEncodedWords) {
+  static constexpr std::string_view kPieces[] = {
+      "plain", " ", "\t", "=?", "?=", "=?UTF-8?B?w6k=?=", "=?iso-8859-1?Q?caf=E9?=", "=?utf-8?q?a_b?=", "\xc3\xa9",
+      "\xff", "\x80", "<id@example.org>", "a=b", "?", "=", "=?bogus", "\r\n", std::string_view("\0", 1), "\x7f"};
+  bounced::test::TestRandom rng(6060);
+  std::string reused = "left over from before";
+  for (int round = 0; round < 20000; ++round) {
+    std::string v;
+    for (std::uint32_t i = 0, n = rng.next(6); i < n; ++i) v += kPieces[rng.next(std::size(kPieces))];
+    const std::string want = decode_encoded_words(v);
+    ASSERT_EQ(header_text(v), want) << v;
+    assign_header_text(reused, v);
+    ASSERT_EQ(reused, want) << v;
   }
 }
