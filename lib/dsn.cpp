@@ -265,10 +265,18 @@ DsnReport parse_delivery_status(std::string_view body) {
   // Bounded like every other stage: a message is at most 32 MiB, but a hostile one could still
   // hold hundreds of thousands of tiny groups.
   constexpr std::size_t kMaxRecipients = 10000;
+  // Every field of a DsnRecipient, for emptying one in place (cheaper than assigning a fresh one).
+  static constexpr std::string DsnRecipient::*kRecipientFields[] = {
+      &DsnRecipient::final_recipient,  &DsnRecipient::original_recipient, &DsnRecipient::action,
+      &DsnRecipient::status,           &DsnRecipient::remote_mta,         &DsnRecipient::diagnostic_type,
+      &DsnRecipient::diagnostic_code,  &DsnRecipient::last_attempt_date,  &DsnRecipient::will_retry_until,
+      &DsnRecipient::final_log_id,     &DsnRecipient::bounce_category};
+  static_assert(sizeof(DsnRecipient) == std::size(kRecipientFields) * sizeof(std::string),
+                "kRecipientFields lists every field of DsnRecipient");
   auto flush = [&] {
     if (have_recipient_data && report.recipients.size() < kMaxRecipients)
       report.recipients.push_back(std::move(current));
-    current = DsnRecipient{};
+    for (const auto field : kRecipientFields) (current.*field).clear();
     have_recipient_data = false;
   };
   // An address field's value: the address in it, else the value without comments and type.
