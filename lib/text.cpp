@@ -200,7 +200,24 @@ std::string fold_space(std::string_view s) {
 }
 
 void fold_space_in_place(std::string& s) {
-  if (folded_prefix(s) != s.size()) s = fold_space(s);
+  const std::size_t clean = folded_prefix(s);
+  if (clean == s.size()) return;
+  // Folding only shortens: the words are moved down within the string's own buffer, as
+  // fold_space would append them to a new one.
+  char* p = s.data();
+  const std::size_t n = s.size();
+  std::size_t out = clean, i = clean;
+  while (i < n) {
+    while (i < n && is_space(p[i])) ++i;
+    if (i == n) break;
+    std::size_t j = i;
+    while (j < n && !is_space(p[j])) ++j;
+    if (out != 0) p[out++] = ' ';
+    std::memmove(p + out, p + i, j - i);
+    out += j - i;
+    i = j;
+  }
+  s.resize(out);
 }
 
 std::vector<std::string_view> lines(std::string_view s) {

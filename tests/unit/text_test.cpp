@@ -113,6 +113,9 @@ TEST(Text, FastPathsAgreeWithPlainVersions) {
     const std::size_t brk = h.find_first_of("\r\n", start);
     ASSERT_EQ(text::find_line_break(h, start), brk == std::string::npos ? h.size() : brk) << h;
     ASSERT_EQ(text::fold_space(h), naive_fold(h)) << h;
+    std::string folded = h;  // (folded within its own buffer)
+    text::fold_space_in_place(folded);
+    ASSERT_EQ(folded, naive_fold(h)) << h;
     std::string lowered = h;
     for (auto& c : lowered) c = naive_lc(c);
     ASSERT_EQ(text::lower(h), lowered);
