@@ -72,8 +72,14 @@ bool is_hard_bounce(std::string_view reason, std::string_view status) {
 }
 
 void classify_recipient(RecipientResult& r, const ClassifyContext& ctx) {
-  std::string diag = text::fold_space(r.diagnostic_code);
-  text::lower_in_place(diag);
+  // The matching copy of the text, with room for the words appended to it below.
+  std::string diag;
+  if (!r.diagnostic_code.empty()) {
+    diag.reserve(r.diagnostic_code.size() + 40);
+    diag.assign(r.diagnostic_code);
+    text::fold_space_in_place(diag);
+    text::lower_in_place(diag);
+  }
 
   // Status: the DSN's field, or the code in the text when that one is more precise.
   if (!well_formed_status(r.status)) r.status.clear();
