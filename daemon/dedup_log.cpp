@@ -41,18 +41,13 @@ bool parse_key(std::string_view hex, HashKey& k) {
   return true;
 }
 
-// FNV-1a (64 bits) of a batch's H lines: enough to tell a torn write (a page of the batch that
-// never reached the disk while its C line did) from the text that was written.
-std::uint64_t batch_sum(std::string_view text) {
-  std::uint64_t h = 0xcbf29ce484222325ull;
-  for (unsigned char c : text) h = (h ^ c) * 0x100000001b3ull;
-  return h;
-}
+// The check of a batch's H lines: a torn write (a page of the batch that never reached the disk
+// while its C line did) does not match.
+std::uint64_t batch_sum(std::string_view text) { return torn_write_check(text); }
 
 std::string checkpoint_line(const DedupLog::Checkpoints& cps, std::uint64_t sum, bool lazy) {
-  static constexpr char digits[] = "0123456789abcdef";
   std::string line = "C #";
-  for (int shift = 60; shift >= 0; shift -= 4) line += digits[(sum >> shift) & 15];
+  append_hex64(line, sum);
   if (lazy) line += " lazy";
   for (const auto& [id, cp] : cps) line += " " + id + "=" + cp;
   line += '\n';

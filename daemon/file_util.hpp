@@ -1,6 +1,7 @@
 // file_util.hpp: small POSIX file helpers for durable writes (write all, fsync a directory,
 // create directories, write a file atomically). All throw std::system_error naming the path.
 #pragma once
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -39,6 +40,12 @@ void fsync_fd(int fd, const std::filesystem::path& path, bool data_only);
 // fsync_fd() then only waits for what is already under way. A hint: errors are ignored.
 void start_writeback(int fd);
 void fsync_dir(const std::filesystem::path& dir);
+// A 64-bit check of `text` that tells text written whole from a torn write (a page that never
+// reached the disk, read back as zeros or as older bytes). Not a defence against anyone: what it
+// checks is written by us. Eight bytes per step, so it costs little on a hot path.
+std::uint64_t torn_write_check(std::string_view text);
+// Appends `value` as 16 lowercase hex digits.
+void append_hex64(std::string& out, std::uint64_t value);
 void make_dirs(const std::filesystem::path& dir, unsigned mode = 0750);
 // Writes `data` to dir/.tmp-NAME, fsyncs, renames over `path`, fsyncs the directory.
 void write_file_atomic(const std::filesystem::path& path, std::string_view data, unsigned mode = 0640);

@@ -92,8 +92,8 @@ std::optional<JsonlTailLine> parse_jsonl_tail_line(std::string_view line) {
   static constexpr std::string_view kHash = ", \"message_hash\": \"";
   static constexpr std::string_view kIndex = "\", \"recipient_index\": ";
   static constexpr std::string_view kCount = ", \"recipient_count\": ";
+  static constexpr std::string_view kCheck = ", \"line_check\": \"";
   if (line.size() < 2 || line.front() != '{' || line.back() != '}') return std::nullopt;
-  if (line.find('\0') != std::string_view::npos) return std::nullopt;  // a page that never reached the disk
   const auto at = line.rfind(kHash);
   if (at == std::string_view::npos) return std::nullopt;
   std::string_view rest = line.substr(at + kHash.size());
@@ -110,7 +110,15 @@ std::optional<JsonlTailLine> parse_jsonl_tail_line(std::string_view line) {
   if (!rest.starts_with(kCount)) return std::nullopt;
   rest.remove_prefix(kCount.size());
   auto [q, ec2] = std::from_chars(rest.data(), rest.data() + rest.size(), out.count);
-  if (ec2 != std::errc() || q != rest.data() + rest.size()) return std::nullopt;
+  if (ec2 != std::errc()) return std::nullopt;
+  rest.remove_prefix(static_cast<std::size_t>(q - rest.data()));
+  if (!rest.starts_with(kCheck) || rest.size() != kCheck.size() + 17 || rest.back() != '"') return std::nullopt;
+  std::uint64_t check = 0;
+  const char* digits = rest.data() + kCheck.size();
+  auto [c, ec3] = std::from_chars(digits, digits + 16, check, 16);
+  if (ec3 != std::errc() || c != digits + 16) return std::nullopt;
+  if (check != torn_write_check(line.substr(0, static_cast<std::size_t>(rest.data() - line.data()))))
+    return std::nullopt;
   if (out.index == 0 || out.index > out.count) return std::nullopt;
   return out;
 }
@@ -208,7 +216,12 @@ void JsonlSink::stage(const MessageRecord& r) {
     line += std::to_string(i + 1);
     line += ", \"recipient_count\": ";
     line += std::to_string(r.report.recipients.size());
-    line += "}\n";
+    // A check of everything before it: a line merged from a torn page with a later one's end
+    // (older bytes where the page should be) is told from a whole one.
+    const std::uint64_t check = torn_write_check(line);
+    line += ", \"line_check\": \"";
+    append_hex64(line, check);
+    line += "\"}\n";
     pending_ += line;
   }
 }

@@ -1,7 +1,8 @@
 // jsonl_sink.hpp: appends one JSON line per bounced recipient (the record `bounced parse` prints,
-// plus the envelope, the subscriber, and `message_hash`, `recipient_index`, `recipient_count`) to a
-// file, fsync'd per batch. Its checkpoint is "DEV:INODE:OFFSET" of the end of a batch. Because each
-// line names its message and its place among that message's lines, recovery after a crash keeps
+// plus the envelope, the subscriber, and `message_hash`, `recipient_index`, `recipient_count`,
+// `line_check`) to a file, fsync'd per batch. Its checkpoint is "DEV:INODE:OFFSET" of the end of a
+// batch. Because each line names its message and its place among that message's lines, and
+// carries a check of itself (a torn write does not pass), recovery after a crash keeps
 // every complete message written after the dedup log's last batch (their hashes are remembered
 // again) and cuts the rest: a record is never written twice for one message, nor half of one.
 #pragma once

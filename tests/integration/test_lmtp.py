@@ -249,6 +249,7 @@ class LmtpTest(unittest.TestCase):
             self.assertTrue(g.pop("message_hash").startswith(msg_id))
             self.assertEqual(g.pop("recipient_count"), len(expected))
             self.assertIn(g.pop("recipient_index"), range(1, len(expected) + 1))
+            self.assertEqual(len(g.pop("line_check")), 16)
             self.assertEqual(g, e)
 
     def test_unparseable_goes_to_quarantine_and_gets_250(self):

@@ -155,9 +155,14 @@ TEST(CommitQueue, RecordsNameTheirMessageAndPlace) {
 }
 
 TEST(CommitQueue, JsonlTailLineIsReadStrictly) {
+  auto with_check = [](std::string line) {
+    std::string out = line + ", \"line_check\": \"";
+    append_hex64(out, torn_write_check(line));
+    return out + "\"}";
+  };
   const std::string h(32, 'a');
-  const std::string good = "{\"recipient\": \"a@b\", \"message_hash\": \"" + h +
-                           "\", \"recipient_index\": 2, \"recipient_count\": 3}";
+  const std::string head = "{\"recipient\": \"a@b\", \"message_hash\": \"" + h + "\", \"recipient_index\": ";
+  const std::string good = with_check(head + "2, \"recipient_count\": 3");
   ASSERT_TRUE(parse_jsonl_tail_line(good));
   EXPECT_EQ(parse_jsonl_tail_line(good)->index, 2u);
   EXPECT_EQ(parse_jsonl_tail_line(good)->count, 3u);
@@ -166,9 +171,11 @@ TEST(CommitQueue, JsonlTailLineIsReadStrictly) {
   std::string nul = good;
   nul[3] = '\0';
   EXPECT_FALSE(parse_jsonl_tail_line(nul));                                              // a lost page
-  std::string over = good;
-  over.replace(over.find("\"recipient_index\": 2"), 20, "\"recipient_index\": 4");
-  EXPECT_FALSE(parse_jsonl_tail_line(over));                                             // index > count
+  std::string stale = good;
+  stale[5] = 'q';
+  EXPECT_FALSE(parse_jsonl_tail_line(stale));                                            // older bytes
+  EXPECT_FALSE(parse_jsonl_tail_line(with_check(head + "4, \"recipient_count\": 3")));  // index > count
+  EXPECT_FALSE(parse_jsonl_tail_line(with_check(head + "0, \"recipient_count\": 3")));
   EXPECT_FALSE(parse_jsonl_tail_line(std::string(200, '\0')));
 }
 
