@@ -46,7 +46,8 @@ std::string normalize_command(std::string_view c) {
 // Multi-line replies repeat "550-5.7.1 " on every line; drop the repeats so phrases that
 // straddle lines still match.
 std::string strip_reply_prefixes(std::string s, std::string_view reply, std::string_view status) {
-  if (reply.empty() || s.find(std::string(reply) + "-") == std::string::npos) return s;
+  // "<reply>-" is looked for by its '-' (rarer in these texts than the digits).
+  if (reply.empty() || !text::contains_before(s, reply, '-')) return s;
   auto erase_all = [&s](const std::string& what) {
     if (what.empty()) return;
     for (auto at = s.find(what); at != std::string::npos; at = s.find(what, at)) s.erase(at, what.size());

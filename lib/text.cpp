@@ -106,6 +106,12 @@ std::size_t find_exact(std::string_view h, std::string_view n, std::size_t from)
   return at ? static_cast<std::size_t>(static_cast<const char*>(at) - h.data()) : std::string_view::npos;
 }
 
+bool contains_before(std::string_view s, std::string_view word, char next) {
+  for (auto at = s.find(next, word.size()); at != std::string_view::npos; at = s.find(next, at + 1))
+    if (s.substr(at - word.size(), word.size()) == word) return true;
+  return false;
+}
+
 std::size_t find_either(std::string_view s, char a, char b, std::size_t from) {
   const char* p = s.data();
   const std::size_t n = s.size();

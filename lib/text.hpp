@@ -40,6 +40,9 @@ inline bool icontains(std::string_view haystack, std::string_view needle) {
 // Case-sensitive search with glibc's memmem (std::string_view::find calls memchr and memcmp at
 // every occurrence of the needle's first byte); npos when absent.
 std::size_t find_exact(std::string_view haystack, std::string_view needle, std::size_t from = 0);
+// Does `s` hold `word` followed by the byte `next` (s.find(word + next) != npos)? Searched by
+// `next` (memchr), for a `next` rarer in the text than the word's first byte.
+bool contains_before(std::string_view s, std::string_view word, char next);
 // Offset of the first byte equal to `a` or `b` in s at or after `from`, or s.size() (sixteen
 // bytes at a time).
 std::size_t find_either(std::string_view s, char a, char b, std::size_t from = 0);

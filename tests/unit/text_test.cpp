@@ -267,3 +267,17 @@ TEST(Text, AddressesAgreeWithThePlainRules) {
     ASSERT_EQ(text::find_address(s), plain_find_address(s)) << "'" << s << "'";
   }
 }
+
+TEST(Text, ContainsBeforeAgreesWithFind) {
+  Rng rng;
+  static constexpr const char* kPieces[] = {"550", "55", "0", "-", "5", " ", "550-", "-550", "x", "--", "450"};
+  static constexpr const char* kWords[] = {"550", "", "5", "50-", "450"};
+  for (int round = 0; round < 30000; ++round) {
+    std::string s;
+    for (std::uint32_t i = 0, n = rng.next() % 8; i < n; ++i) s += kPieces[(rng.next() >> 8) % std::size(kPieces)];
+    const std::string word = kWords[(rng.next() >> 8) % std::size(kWords)];
+    const char next = rng.next() % 4 ? '-' : ' ';
+    ASSERT_EQ(text::contains_before(s, word, next), s.find(word + next) != std::string::npos)
+        << "'" << s << "' '" << word << "'";
+  }
+}
