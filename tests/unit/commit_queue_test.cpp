@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "commit_queue.hpp"
+#include "temp_dir.hpp"
 #include "jsonl_sink.hpp"
 
 namespace bounced {
@@ -19,13 +20,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/bounced-commit-XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
+struct TempDir : test::TempDir {
+  TempDir() : test::TempDir("bounced-commit") {}
 };
 
 Config test_config(const fs::path& dir) {
@@ -75,7 +71,7 @@ CommitResult commit(CommitQueue& q, CommitRequest req) {
 
 TEST(CommitQueue, RecordsOnceAndRemembersAcrossRestarts) {
   TempDir t;
-  const auto cfg = test_config(t.path);
+  const auto cfg = test_config(t.path());
   {
     CommitQueue q(cfg);
     q.start();
@@ -85,18 +81,18 @@ TEST(CommitQueue, RecordsOnceAndRemembersAcrossRestarts) {
     auto r2 = commit(q, bounce(q, "message one", 2));
     EXPECT_TRUE(r2.ok);
     EXPECT_TRUE(r2.duplicate);
-    EXPECT_EQ(lines(t.path / "out.jsonl"), 2u);
+    EXPECT_EQ(lines(t.path() / "out.jsonl"), 2u);
   }
   CommitQueue q(cfg);
   q.start();
   EXPECT_TRUE(commit(q, bounce(q, "message one", 2)).duplicate);
   EXPECT_FALSE(commit(q, bounce(q, "message two", 1)).duplicate);
-  EXPECT_EQ(lines(t.path / "out.jsonl"), 3u);
+  EXPECT_EQ(lines(t.path() / "out.jsonl"), 3u);
 }
 
 TEST(CommitQueue, CrashTailIsCutAtRestart) {
   TempDir t;
-  const auto cfg = test_config(t.path);
+  const auto cfg = test_config(t.path());
   {
     CommitQueue q(cfg);
     q.start();
@@ -104,44 +100,44 @@ TEST(CommitQueue, CrashTailIsCutAtRestart) {
   }
   // A crash after the JSONL fsync but before the dedup log's: records and H lines without C.
   {
-    std::ofstream(t.path / "out.jsonl", std::ios::app) << "{\"recipient\":\"lost@x\"}\n";
-    std::ofstream(t.path / "seen.log", std::ios::app) << "H 0123456789abcdef0123456789abcdef 1700000000\n";
+    std::ofstream(t.path() / "out.jsonl", std::ios::app) << "{\"recipient\":\"lost@x\"}\n";
+    std::ofstream(t.path() / "seen.log", std::ios::app) << "H 0123456789abcdef0123456789abcdef 1700000000\n";
   }
   CommitQueue q(cfg);
-  EXPECT_EQ(lines(t.path / "out.jsonl"), 1u);
-  EXPECT_EQ(read(t.path / "out.jsonl").find("lost@x"), std::string::npos);
-  EXPECT_EQ(read(t.path / "seen.log").find("0123456789abcdef0123456789abcdef"), std::string::npos);
+  EXPECT_EQ(lines(t.path() / "out.jsonl"), 1u);
+  EXPECT_EQ(read(t.path() / "out.jsonl").find("lost@x"), std::string::npos);
+  EXPECT_EQ(read(t.path() / "seen.log").find("0123456789abcdef0123456789abcdef"), std::string::npos);
 }
 
 TEST(CommitQueue, BatchTheJsonlLostIsForgotten) {
   // The two files are fsync'd in parallel: a crash may keep the dedup log's batch and lose the
   // JSONL's. That batch must not count, or its messages would be acknowledged but never recorded.
   TempDir t;
-  const auto cfg = test_config(t.path);
+  const auto cfg = test_config(t.path());
   {
     CommitQueue q(cfg);
     q.start();
     EXPECT_TRUE(commit(q, bounce(q, "first", 1)).ok);
     EXPECT_TRUE(commit(q, bounce(q, "second", 1)).ok);
   }
-  const auto s = read(t.path / "out.jsonl");
-  std::filesystem::resize_file(t.path / "out.jsonl", s.find('\n') + 1);  // "second" never reached the disk
+  const auto s = read(t.path() / "out.jsonl");
+  std::filesystem::resize_file(t.path() / "out.jsonl", s.find('\n') + 1);  // "second" never reached the disk
   CommitQueue q(cfg);
   q.start();
   EXPECT_TRUE(commit(q, bounce(q, "first", 1)).duplicate);
   EXPECT_FALSE(commit(q, bounce(q, "second", 1)).duplicate);
-  EXPECT_EQ(lines(t.path / "out.jsonl"), 2u);
+  EXPECT_EQ(lines(t.path() / "out.jsonl"), 2u);
 }
 
 TEST(CommitQueue, RecordsNameTheirMessageAndPlace) {
   TempDir t;
-  const auto cfg = test_config(t.path);
+  const auto cfg = test_config(t.path());
   CommitQueue q(cfg);
   q.start();
   auto req = bounce(q, "two recipients", 2);
   const auto hash = req.record->hash;
   EXPECT_TRUE(commit(q, std::move(req)).ok);
-  std::istringstream in(read(t.path / "out.jsonl"));
+  std::istringstream in(read(t.path() / "out.jsonl"));
   std::string line;
   unsigned expected_index = 1;
   while (std::getline(in, line)) {
@@ -184,43 +180,43 @@ TEST(CommitQueue, MessagesTheLazyDedupLogLostAreRememberedFromTheJsonl) {
   // then: a crash may lose its last batches while the JSONL holds them (acknowledged). They must
   // count as recorded; a message whose lines are incomplete must be cut and processed again.
   TempDir t;
-  const auto cfg = test_config(t.path);
+  const auto cfg = test_config(t.path());
   std::string early_log;
   {
     CommitQueue q(cfg);
     q.start();
     EXPECT_TRUE(commit(q, bounce(q, "one", 2)).ok);
-    early_log = read(t.path / "seen.log");
+    early_log = read(t.path() / "seen.log");
     EXPECT_NE(early_log.find(" lazy"), std::string::npos);
     EXPECT_TRUE(commit(q, bounce(q, "two", 1)).ok);
     EXPECT_TRUE(commit(q, bounce(q, "three", 3)).ok);
   }
-  std::ofstream(t.path / "seen.log", std::ios::trunc) << early_log;  // the later batches never reached the disk
-  const auto recorded = read(t.path / "out.jsonl");
-  EXPECT_EQ(lines(t.path / "out.jsonl"), 6u);
+  std::ofstream(t.path() / "seen.log", std::ios::trunc) << early_log;  // the later batches never reached the disk
+  const auto recorded = read(t.path() / "out.jsonl");
+  EXPECT_EQ(lines(t.path() / "out.jsonl"), 6u);
   // A half-written batch: the first of "four"'s two lines, then a page of zeros.
   std::string four_line = recorded.substr(0, recorded.find('\n'));
   {
-    std::ofstream out(t.path / "out.jsonl", std::ios::app);
+    std::ofstream out(t.path() / "out.jsonl", std::ios::app);
     const auto at = four_line.find("\"message_hash\": \"") + 17;
     four_line.replace(at, 32, std::string(32, 'f'));
     out << four_line << "\n" << std::string(100, '\0');
   }
   CommitQueue q(cfg);
   q.start();
-  EXPECT_EQ(read(t.path / "out.jsonl"), recorded);  // the incomplete message and the zeros are cut
+  EXPECT_EQ(read(t.path() / "out.jsonl"), recorded);  // the incomplete message and the zeros are cut
   EXPECT_TRUE(commit(q, bounce(q, "one", 2)).duplicate);
   EXPECT_TRUE(commit(q, bounce(q, "two", 1)).duplicate);
   EXPECT_TRUE(commit(q, bounce(q, "three", 3)).duplicate);
   EXPECT_FALSE(commit(q, bounce(q, "four", 2)).duplicate);
-  EXPECT_EQ(lines(t.path / "out.jsonl"), 8u);
+  EXPECT_EQ(lines(t.path() / "out.jsonl"), 8u);
 }
 
 TEST(CommitQueue, TornDedupBatchDoesNotCount) {
   // A C line whose H lines do not match its checksum (a page of the batch lost): the batch and
   // everything after it are recovered from the JSONL instead.
   TempDir t;
-  const auto cfg = test_config(t.path);
+  const auto cfg = test_config(t.path());
   MessageHash first{};
   {
     CommitQueue q(cfg);
@@ -230,21 +226,21 @@ TEST(CommitQueue, TornDedupBatchDoesNotCount) {
     EXPECT_TRUE(commit(q, std::move(req)).ok);
     EXPECT_TRUE(commit(q, bounce(q, "second", 1)).ok);
   }
-  auto log = read(t.path / "seen.log");
+  auto log = read(t.path() / "seen.log");
   const auto at = log.rfind("H ");
   log[at + 2] = log[at + 2] == '0' ? '1' : '0';  // the last H line now names another message
-  std::ofstream(t.path / "seen.log", std::ios::trunc) << log;
+  std::ofstream(t.path() / "seen.log", std::ios::trunc) << log;
   CommitQueue q(cfg);
   q.start();
   EXPECT_TRUE(commit(q, bounce(q, "first", 1)).duplicate);
   EXPECT_TRUE(commit(q, bounce(q, "second", 1)).duplicate);
-  EXPECT_EQ(lines(t.path / "out.jsonl"), 2u);
-  EXPECT_NE(read(t.path / "seen.log").find(first.hex()), std::string::npos);
+  EXPECT_EQ(lines(t.path() / "out.jsonl"), 2u);
+  EXPECT_NE(read(t.path() / "seen.log").find(first.hex()), std::string::npos);
 }
 
 TEST(CommitQueue, QuarantineStoresTheRawMessage) {
   TempDir t;
-  const auto cfg = test_config(t.path);
+  const auto cfg = test_config(t.path());
   CommitQueue q(cfg);
   q.start();
   auto req = bounce(q, "\x01garbage", 0);
@@ -252,27 +248,27 @@ TEST(CommitQueue, QuarantineStoresTheRawMessage) {
   req.quarantine_raw = std::make_shared<const std::string>("\x01garbage");
   const auto hash = req.record->hash;
   EXPECT_TRUE(commit(q, std::move(req)).ok);
-  EXPECT_EQ(read(t.path / "quarantine" / "new" / (hash.hex() + ".eml")), "\x01garbage");
+  EXPECT_EQ(read(t.path() / "quarantine" / "new" / (hash.hex() + ".eml")), "\x01garbage");
 }
 
 TEST(CommitQueue, BrokenSinkFailsThenRecovers) {
   TempDir t;
-  const auto cfg = test_config(t.path);
+  const auto cfg = test_config(t.path());
   CommitQueue q(cfg);
   q.start();
   EXPECT_TRUE(commit(q, bounce(q, "before", 1)).ok);
   // The file is replaced by a directory: the reopen fails, batches fail.
-  fs::rename(t.path / "out.jsonl", t.path / "saved.jsonl");
-  fs::create_directory(t.path / "out.jsonl");
+  fs::rename(t.path() / "out.jsonl", t.path() / "saved.jsonl");
+  fs::create_directory(t.path() / "out.jsonl");
   q.reopen();
   auto failed = commit(q, bounce(q, "during", 1));
   EXPECT_FALSE(failed.ok);
-  fs::remove(t.path / "out.jsonl");
-  fs::rename(t.path / "saved.jsonl", t.path / "out.jsonl");
+  fs::remove(t.path() / "out.jsonl");
+  fs::rename(t.path() / "saved.jsonl", t.path() / "out.jsonl");
   q.reopen();
   EXPECT_TRUE(commit(q, bounce(q, "during", 1)).ok);
   EXPECT_TRUE(commit(q, bounce(q, "during", 1)).duplicate);
-  EXPECT_EQ(lines(t.path / "out.jsonl"), 2u);
+  EXPECT_EQ(lines(t.path() / "out.jsonl"), 2u);
 }
 
 }  // namespace

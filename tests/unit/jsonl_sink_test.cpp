@@ -13,19 +13,15 @@
 #include <sstream>
 
 #include "jsonl_sink.hpp"
+#include "temp_dir.hpp"
 
 namespace bounced {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/bounced-jsonl-XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
+struct TempDir : test::TempDir {
+  TempDir() : test::TempDir("bounced-jsonl") {}
 };
 
 std::string read(const fs::path& p) {
@@ -64,7 +60,7 @@ TEST(JsonlSink, RecoveryKeepsExactlyTheWholeMessagesBeforeTheDamage) {
   std::mt19937 rng(20261129);
   for (int round = 0; round < 300; ++round) {
     TempDir t;
-    const fs::path file = t.path / "out.jsonl";
+    const fs::path file = t.path() / "out.jsonl";
     std::vector<MessageHash> hashes;
     {
       JsonlSink sink(file, false);
@@ -124,7 +120,7 @@ TEST(JsonlSink, RecoveryKeepsExactlyTheWholeMessagesBeforeTheDamage) {
 
 TEST(JsonlSink, RecoveryStartsAtTheCheckpointAndIgnoresAnotherFile) {
   TempDir t;
-  const fs::path file = t.path / "out.jsonl";
+  const fs::path file = t.path() / "out.jsonl";
   std::mt19937 rng(7);
   const auto first = record(rng, 0), second = record(rng, 1);
   std::size_t after_first = 0, whole = 0;

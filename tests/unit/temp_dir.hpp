@@ -1,5 +1,6 @@
 // temp_dir.hpp: a fresh directory under the system temp dir for one test, removed with everything
-// in it when the test ends. Shared by the unit tests that need real files (SQLite store, outbox).
+// in it when the test ends. Shared by the unit tests that need real files (SQLite store, outbox,
+// commit queue, JSONL sink).
 #pragma once
 
 #include <stdlib.h>
@@ -27,6 +28,7 @@ class TempDir {
   TempDir& operator=(const TempDir&) = delete;
 
   std::filesystem::path operator/(const char* name) const { return path_ / name; }
+  const std::filesystem::path& path() const { return path_; }
 
  private:
   std::filesystem::path path_;
